@@ -1,0 +1,175 @@
+// Package store owns durable state: items, users and events, behind the one
+// small Store interface that every backend implements. Backends register
+// themselves by URL scheme and are chosen with Open.
+//
+// It knows the data model (package shop) and nothing above it: no HTTP, no
+// models, no configuration files.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopmind/shopmind/shop"
+)
+
+// ErrNotFound is returned when the requested item or user does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrUnavailable wraps errors that mean the backend cannot be reached now
+// (server down, connection refused); callers may retry later.
+var ErrUnavailable = errors.New("store unavailable")
+
+// Store is durable storage for the data model. All methods are safe for
+// concurrent use. Entities passed in have already been validated (package
+// shop); a backend only refuses what it cannot store.
+//
+// Contract shared by every backend (and checked by storetest):
+//   - AppendEvents is atomic per call and returns only after the inserted rows
+//     are durably committed. Its result has one entry per input event: true if
+//     the event was stored now, false if an event with the same ID was already
+//     stored (earlier or earlier in the same call). Stored events get a Seq,
+//     strictly increasing in insertion order within one backend, and a
+//     ReceivedAt. Users named by events are created if they do not exist.
+//   - PutItems and PutUsers insert or replace whole entities (last write wins).
+//     PutUsers keeps CreatedAt of an existing user.
+//   - Get* return ErrNotFound (possibly wrapped) for missing ids.
+//   - List methods page with opaque cursors: an empty next cursor means done.
+type Store interface {
+	// PutItems inserts or replaces items.
+	PutItems(ctx context.Context, items []shop.Item) error
+	// GetItem returns one item.
+	GetItem(ctx context.Context, id string) (shop.Item, error)
+	// DeleteItem removes an item; ErrNotFound if it did not exist.
+	DeleteItem(ctx context.Context, id string) error
+	// ListItems pages through items ordered by id.
+	ListItems(ctx context.Context, q ItemQuery) (items []shop.Item, next string, err error)
+
+	// PutUsers inserts or replaces users.
+	PutUsers(ctx context.Context, users []shop.User) error
+	// GetUser returns one user.
+	GetUser(ctx context.Context, id string) (shop.User, error)
+
+	// AppendEvents stores events, absorbing duplicates by ID (see above).
+	AppendEvents(ctx context.Context, events []shop.Event) (inserted []bool, err error)
+	// UserEvents pages through one user's events, newest timestamp first.
+	UserEvents(ctx context.Context, q EventQuery) (events []shop.Event, next string, err error)
+	// EventsSince returns up to limit events with Seq > after, in Seq order:
+	// the change feed that profiles, models and other nodes follow.
+	EventsSince(ctx context.Context, after int64, limit int) ([]shop.Event, error)
+
+	// Stats counts what is stored.
+	Stats(ctx context.Context) (Stats, error)
+	// Ping checks that the backend answers.
+	Ping(ctx context.Context) error
+	// Close releases the backend's resources.
+	Close() error
+}
+
+// ItemQuery selects a page of items.
+type ItemQuery struct {
+	Category string // items whose category path contains this level; "" for all
+	Cursor   string // from the previous page's next cursor
+	Limit    int    // page size; 0 means DefaultLimit, capped at MaxLimit
+}
+
+// EventQuery selects a page of one user's events.
+type EventQuery struct {
+	UserID string
+	Type   shop.EventType // "" for all types
+	Cursor string
+	Limit  int
+}
+
+// Page sizes.
+const (
+	DefaultLimit = 100
+	MaxLimit     = 1000
+)
+
+// PageLimit applies DefaultLimit and MaxLimit to a requested page size.
+func PageLimit(n int) int {
+	switch {
+	case n <= 0:
+		return DefaultLimit
+	case n > MaxLimit:
+		return MaxLimit
+	}
+	return n
+}
+
+// Stats counts stored entities.
+type Stats struct {
+	Items   int64 `json:"items"`
+	Users   int64 `json:"users"`
+	Events  int64 `json:"events"`
+	LastSeq int64 `json:"last_seq"`
+}
+
+// Opener opens a backend from a parsed URL.
+type Opener func(ctx context.Context, u *url.URL, opts Options) (Store, error)
+
+// Options tune a backend; zero values are sensible defaults.
+type Options struct {
+	// Now is the clock used for ReceivedAt and UpdatedAt (tests fix it).
+	Now func() time.Time
+}
+
+// Clock returns opts.Now or time.Now.
+func (o Options) Clock() func() time.Time {
+	if o.Now != nil {
+		return o.Now
+	}
+	return time.Now
+}
+
+var (
+	mu       sync.RWMutex
+	backends = map[string]Opener{}
+)
+
+// Register makes a backend available under a URL scheme. Backends call it
+// from init; registering a scheme twice panics.
+func Register(scheme string, open Opener) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := backends[scheme]; dup {
+		panic("store: scheme registered twice: " + scheme)
+	}
+	backends[scheme] = open
+}
+
+// Open opens the store named by rawURL, such as sqlite:///var/lib/shopmind/shop.db
+// or postgres://user@host:5432/db. The backend's package must be imported
+// (package storeall imports every backend).
+func Open(ctx context.Context, rawURL string, opts Options) (Store, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("store URL %q: %w", rawURL, err)
+	}
+	mu.RLock()
+	open, ok := backends[strings.ToLower(u.Scheme)]
+	mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("store URL %q: unknown scheme %q; use one of %v", rawURL, u.Scheme, Schemes())
+	}
+	return open(ctx, u, opts)
+}
+
+// Schemes lists the registered URL schemes.
+func Schemes() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	s := make([]string, 0, len(backends))
+	for k := range backends {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return s
+}
