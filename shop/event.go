@@ -188,21 +188,22 @@ func (e *Event) Validate(now time.Time) error {
 			return fieldErr("context.coupon_id", "is required for coupon_redeem events")
 		}
 	}
-	for name, v := range map[string]string{
-		"session_id": e.SessionID, "order_id": e.OrderID, "query": e.Query,
-		"context.channel": e.Context.Channel, "context.device": e.Context.Device, "context.page": e.Context.Page,
-		"context.referrer": e.Context.Referrer, "context.placement": e.Context.Placement,
-		"context.campaign_id": e.Context.CampaignID, "context.ad_id": e.Context.AdID,
-		"context.creative_id": e.Context.CreativeID, "context.message_id": e.Context.MessageID,
-		"context.coupon_id": e.Context.CouponID, "context.experiment": e.Context.Experiment,
-		"context.variant": e.Context.Variant,
+	c := &e.Context
+	for _, f := range [...]struct{ name, v string }{
+		{"session_id", e.SessionID}, {"order_id", e.OrderID}, {"query", e.Query},
+		{"context.channel", c.Channel}, {"context.device", c.Device}, {"context.page", c.Page},
+		{"context.referrer", c.Referrer}, {"context.placement", c.Placement},
+		{"context.campaign_id", c.CampaignID}, {"context.ad_id", c.AdID},
+		{"context.creative_id", c.CreativeID}, {"context.message_id", c.MessageID},
+		{"context.coupon_id", c.CouponID}, {"context.experiment", c.Experiment},
+		{"context.variant", c.Variant},
 	} {
-		if len(v) > MaxShortLen {
-			return fieldErr(name, "is %d bytes long; the limit is %d", len(v), MaxShortLen)
+		if err := checkText(f.name, f.v, MaxShortLen); err != nil {
+			return err
 		}
 	}
-	if len(e.Text) > MaxTextLen {
-		return fieldErr("text", "is %d bytes long; the limit is %d", len(e.Text), MaxTextLen)
+	if err := checkText("text", e.Text, MaxTextLen); err != nil {
+		return err
 	}
 	return nil
 }

@@ -48,18 +48,21 @@ func (it *Item) Validate() error {
 	if err := checkID("id", it.ID); err != nil {
 		return err
 	}
-	if len(it.Title) > MaxShortLen {
-		return fieldErr("title", "is %d bytes long; the limit is %d", len(it.Title), MaxShortLen)
+	if err := checkText("title", it.Title, MaxShortLen); err != nil {
+		return err
 	}
-	if len(it.Description) > MaxTextLen*4 {
-		return fieldErr("description", "is %d bytes long; the limit is %d", len(it.Description), MaxTextLen*4)
+	if err := checkText("description", it.Description, MaxTextLen*4); err != nil {
+		return err
+	}
+	if err := checkText("brand", it.Brand, MaxShortLen); err != nil {
+		return err
 	}
 	if len(it.Category) > MaxCategoryDepth {
 		return fieldErr("category", "has %d levels; the limit is %d", len(it.Category), MaxCategoryDepth)
 	}
 	for _, c := range it.Category {
-		if len(c) > MaxShortLen {
-			return fieldErr("category", "level %q is longer than %d bytes", c[:32], MaxShortLen)
+		if err := checkText("category", c, MaxShortLen); err != nil {
+			return err
 		}
 	}
 	if it.Price < 0 || !finite(it.Price) {
@@ -77,8 +80,13 @@ func (it *Item) Validate() error {
 	if len(it.Tags) > MaxTags {
 		return fieldErr("tags", "has %d tags; the limit is %d", len(it.Tags), MaxTags)
 	}
-	if len(it.Attributes) > MaxAttributes {
-		return fieldErr("attributes", "has %d keys; the limit is %d", len(it.Attributes), MaxAttributes)
+	for _, tag := range it.Tags {
+		if err := checkText("tags", tag, MaxShortLen); err != nil {
+			return err
+		}
+	}
+	if err := checkAttributes("attributes", it.Attributes); err != nil {
+		return err
 	}
 	if len(it.Language) > 35 {
 		return fieldErr("language", "%q is not a BCP 47 language tag such as zh-CN or en", it.Language)

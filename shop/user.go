@@ -36,8 +36,8 @@ func (u *User) Validate() error {
 	if err := checkID("id", u.ID); err != nil {
 		return err
 	}
-	if len(u.Attributes) > MaxAttributes {
-		return fieldErr("attributes", "has %d keys; the limit is %d", len(u.Attributes), MaxAttributes)
+	if err := checkAttributes("attributes", u.Attributes); err != nil {
+		return err
 	}
 	for p := range u.Consent {
 		if !slices.Contains(Purposes, p) {

@@ -22,6 +22,9 @@ import (
 // ErrNotFound is returned when the requested item or user does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrInvalidCursor is returned by list methods for a cursor they did not issue.
+var ErrInvalidCursor = errors.New("invalid cursor")
+
 // ErrUnavailable wraps errors that mean the backend cannot be reached now
 // (server down, connection refused); callers may retry later.
 var ErrUnavailable = errors.New("store unavailable")
@@ -40,7 +43,8 @@ var ErrUnavailable = errors.New("store unavailable")
 //   - PutItems and PutUsers insert or replace whole entities (last write wins).
 //     PutUsers keeps CreatedAt of an existing user.
 //   - Get* return ErrNotFound (possibly wrapped) for missing ids.
-//   - List methods page with opaque cursors: an empty next cursor means done.
+//   - List methods page with opaque cursors: an empty next cursor means done;
+//     a cursor the backend did not issue gives ErrInvalidCursor (wrapped).
 type Store interface {
 	// PutItems inserts or replaces items.
 	PutItems(ctx context.Context, items []shop.Item) error

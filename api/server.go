@@ -1,0 +1,194 @@
+// Package api owns the HTTP/JSON interface under /v1: routing, decoding and
+// size limits, API-key scopes, problem+json errors, health, metrics and the
+// OpenAPI document. It is thin: every decision is made by the domain packages
+// (ingest, store reads, later profiles and recommendations) it calls.
+//
+// Nothing imports api except the command.
+package api
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopmind/shopmind/config"
+	"github.com/shopmind/shopmind/ingest"
+	"github.com/shopmind/shopmind/store"
+	"github.com/shopmind/shopmind/telemetry"
+)
+
+// Server serves the API. Build it with New and mount Handler.
+type Server struct {
+	cfg     config.Config
+	store   store.Store
+	ingest  *ingest.Service
+	metrics *telemetry.Metrics
+	log     *slog.Logger
+	keys    []hashedKey
+	mux     *http.ServeMux
+}
+
+type hashedKey struct {
+	sum    [32]byte
+	scopes config.APIKey
+}
+
+// Deps are what the server needs. Store should already be instrumented.
+type Deps struct {
+	Config  config.Config
+	Store   store.Store
+	Ingest  *ingest.Service
+	Metrics *telemetry.Metrics
+	Logger  *slog.Logger
+}
+
+// New builds a server and its routes.
+func New(d Deps) *Server {
+	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, log: d.Logger, mux: http.NewServeMux()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	for _, k := range d.Config.APIKeys {
+		s.keys = append(s.keys, hashedKey{sum: sha256.Sum256([]byte(k.Key)), scopes: k})
+	}
+	s.routes()
+	return s
+}
+
+// Handler returns the root handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// route is one served endpoint. scope "" means public.
+type route struct {
+	method, path string
+	scope        config.Scope
+	handle       http.HandlerFunc
+}
+
+func (s *Server) table() []route {
+	return []route{
+		{"GET", "/healthz", "", s.healthz},
+		{"GET", "/readyz", "", s.readyz},
+		{"GET", "/metrics", "", s.metrics.Handler().ServeHTTP},
+		{"GET", "/v1/openapi.json", "", serveOpenAPI},
+		{"POST", "/v1/events", config.ScopeIngest, s.postEvents},
+		{"POST", "/v1/items", config.ScopeIngest, s.postItems},
+		{"GET", "/v1/items", config.ScopeRead, s.listItems},
+		{"PUT", "/v1/items/{id}", config.ScopeIngest, s.putItem},
+		{"GET", "/v1/items/{id}", config.ScopeRead, s.getItem},
+		{"DELETE", "/v1/items/{id}", config.ScopeAdmin, s.deleteItem},
+		{"PUT", "/v1/users/{id}", config.ScopeIngest, s.putUser},
+		{"GET", "/v1/users/{id}", config.ScopeRead, s.getUser},
+		{"GET", "/v1/users/{id}/events", config.ScopeRead, s.userEvents},
+		{"GET", "/v1/stats", config.ScopeRead, s.stats},
+	}
+}
+
+func (s *Server) routes() {
+	allowed := map[string][]string{}
+	for _, rt := range s.table() {
+		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
+		allowed[rt.path] = append(allowed[rt.path], rt.method)
+	}
+	for path, methods := range allowed {
+		allow := strings.Join(methods, ", ")
+		if slices.Contains(methods, "GET") {
+			allow += ", HEAD"
+		}
+		s.mux.Handle(path, s.wrap(route{path: path, handle: func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			writeProblem(w, http.StatusMethodNotAllowed, "method-not-allowed",
+				fmt.Sprintf("%s is not served on %s; use %s", r.Method, path, allow))
+		}}))
+	}
+	s.mux.Handle("/", s.wrap(route{path: "unmatched", handle: func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Shopmind-Route", "unmatched")
+		writeProblem(w, http.StatusNotFound, "no-route", "no API route "+r.URL.Path+"; see /v1/openapi.json for the routes")
+	}}))
+}
+
+// wrap adds, outside in: metrics and logging, panic recovery, authentication.
+func (s *Server) wrap(rt route) http.Handler {
+	label := rt.path
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic serving request", "route", label, "panic", p, "stack", string(debug.Stack()))
+				if !sw.wrote {
+					writeProblem(sw, http.StatusInternalServerError, "internal", "the server failed; nothing was acknowledged")
+				}
+			}
+			d := time.Since(start)
+			s.metrics.ObserveHTTP(label, r.Method, sw.status, d)
+			if sw.status >= 500 {
+				s.log.Warn("request failed", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d)
+			} else {
+				s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d)
+			}
+		}()
+		if rt.scope != "" && !s.authorize(sw, r, rt.scope) {
+			return
+		}
+		rt.handle(sw, r)
+	})
+}
+
+// authorize checks the bearer key for scope. With no keys configured every
+// request is allowed (the server then only listens on loopback).
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, scope config.Scope) bool {
+	if len(s.keys) == 0 {
+		return true
+	}
+	auth := r.Header.Get("Authorization")
+	token, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || token == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="shopmind"`)
+		writeProblem(w, http.StatusUnauthorized, "unauthorized", "send an API key as 'Authorization: Bearer KEY'")
+		return false
+	}
+	sum := sha256.Sum256([]byte(token))
+	var found *config.APIKey
+	for i := range s.keys {
+		if subtle.ConstantTimeCompare(sum[:], s.keys[i].sum[:]) == 1 {
+			found = &s.keys[i].scopes
+		}
+	}
+	if found == nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="shopmind", error="invalid_token"`)
+		writeProblem(w, http.StatusUnauthorized, "unauthorized", "the API key is not known to this server")
+		return false
+	}
+	if !found.Allows(scope) {
+		writeProblem(w, http.StatusForbidden, "forbidden", fmt.Sprintf("this API key lacks the %q scope needed here", scope))
+		return false
+	}
+	return true
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/shopmind/shopmind/api"
+	"github.com/shopmind/shopmind/config"
+	"github.com/shopmind/shopmind/ingest"
+	"github.com/shopmind/shopmind/store"
+	_ "github.com/shopmind/shopmind/store/storeall"
+	"github.com/shopmind/shopmind/telemetry"
+)
+
+func runServe(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs := newFlags("serve", "Serve the HTTP API (events, items, users, health, metrics) until interrupted.", errOut)
+	b := config.Bind(fs)
+	if err := fs.Parse(args); err != nil {
+		return parseErr(err)
+	}
+	cfg, err := config.Load(fs, b, os.Getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, errOut)
+	ln, err := listen(cfg, log)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer st.Close()
+	return serveOn(ctx, cfg, log, st, ln, nil)
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, opts)
+	}
+	return slog.New(h)
+}
+
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.Store, error) {
+	url := cfg.StoreURL()
+	openCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	st, err := store.Open(openCtx, url, store.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("opening the store: %w", err)
+	}
+	log.Info("store open", "store", redactURL(url))
+	return st, nil
+}
+
+// redactURL hides a password in a store URL before logging it.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// listen opens the listener, refusing a non-loopback address when no API keys
+// are configured.
+func listen(cfg config.Config, log *slog.Logger) (net.Listener, error) {
+	host, _, _ := net.SplitHostPort(cfg.Addr)
+	if len(cfg.APIKeys) == 0 {
+		if !isLoopback(host) {
+			return nil, fmt.Errorf("refusing to listen on %s without API keys: set api_keys (SHOPMIND_API_KEYS) or use a loopback address such as 127.0.0.1", cfg.Addr)
+		}
+		log.Warn("no API keys configured: the API is unauthenticated and listens on loopback only")
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w (is another process using the port? choose one with --addr)", cfg.Addr, err)
+	}
+	return ln, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// serveOn serves the API on ln until ctx ends, then shuts down gracefully.
+// ready, if not nil, is called once the server accepts connections.
+func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.Store, ln net.Listener, ready func(addr string)) error {
+	metrics := telemetry.New()
+	timed := metrics.Store(st)
+	srv := api.New(api.Deps{
+		Config:  cfg,
+		Store:   timed,
+		Ingest:  ingest.New(timed, nil, metrics),
+		Metrics: metrics,
+		Logger:  log,
+	})
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	addr := ln.Addr().String()
+	log.Info("serving", "addr", "http://"+addr, "version", version)
+	if ready != nil {
+		ready(addr)
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.Duration)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout.Duration)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,254 @@
+// Package config owns shopmind's settings: their defaults, the JSON config
+// file, SHOPMIND_* environment variables and command-line flags, applied in
+// that order (a flag beats the environment, which beats the file, which beats
+// the default). Every setting is declared once in the table in settings.go,
+// which also documents it; docs/CONFIG.md is checked against that table.
+//
+// It imports only the data model (for event types) and the standard library.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopmind/shopmind/shop"
+)
+
+// Scope is a permission an API key carries.
+type Scope string
+
+// API key scopes. Admin implies the others.
+const (
+	ScopeIngest Scope = "ingest" // write events, items and users
+	ScopeRead   Scope = "read"   // read everything
+	ScopeAdmin  Scope = "admin"  // delete and administer
+)
+
+// Scopes lists the valid scopes.
+var Scopes = []Scope{ScopeIngest, ScopeRead, ScopeAdmin}
+
+// APIKey is one accepted bearer token and what it may do.
+type APIKey struct {
+	Key    string  `json:"key"`
+	Scopes []Scope `json:"scopes"`
+}
+
+// Allows reports whether the key carries scope s (admin carries every scope).
+func (k APIKey) Allows(s Scope) bool {
+	return slices.Contains(k.Scopes, s) || slices.Contains(k.Scopes, ScopeAdmin)
+}
+
+// Duration is a time.Duration that reads "30s" from JSON.
+type Duration struct{ time.Duration }
+
+// UnmarshalJSON reads a Go duration string such as "30s" or "5m".
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("want a duration string such as \"30s\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// Config holds every setting. The zero value is not usable; start from Default.
+type Config struct {
+	Addr            string                     `json:"addr"`
+	Data            string                     `json:"data"`
+	Store           string                     `json:"store"`
+	APIKeys         []APIKey                   `json:"api_keys"`
+	MaxBodyBytes    int64                      `json:"max_body_bytes"`
+	MaxBatch        int                        `json:"max_batch"`
+	EventWeights    map[shop.EventType]float64 `json:"event_weights"`
+	LogLevel        string                     `json:"log_level"`
+	LogFormat       string                     `json:"log_format"`
+	ShutdownTimeout Duration                   `json:"shutdown_timeout"`
+}
+
+// Default returns the built-in defaults.
+func Default() Config {
+	return Config{
+		Addr:            "127.0.0.1:8080",
+		Data:            "shopmind-data",
+		MaxBodyBytes:    16 << 20,
+		MaxBatch:        10000,
+		LogLevel:        "info",
+		LogFormat:       "text",
+		ShutdownTimeout: Duration{15 * time.Second},
+	}
+}
+
+// StoreURL is the store to open: Store if set, else the embedded SQLite file
+// inside Data.
+func (c *Config) StoreURL() string {
+	if c.Store != "" {
+		return c.Store
+	}
+	return "sqlite:" + filepath.Join(c.Data, "shopmind.db")
+}
+
+// Weights returns the per-event-type weights (defaults overridden by config).
+func (c *Config) Weights() shop.Weights { return shop.MergeWeights(c.EventWeights) }
+
+// Validate checks the settings that have rules beyond their type.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: want host:port such as 127.0.0.1:8080", c.Addr))
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, fmt.Errorf("max_body_bytes %d: must be at least 1024", c.MaxBodyBytes))
+	}
+	if c.MaxBatch < 1 {
+		errs = append(errs, fmt.Errorf("max_batch %d: must be at least 1", c.MaxBatch))
+	}
+	for t := range c.EventWeights {
+		if !t.Valid() {
+			errs = append(errs, fmt.Errorf("event_weights: %q is not an event type", t))
+		}
+	}
+	seen := map[string]bool{}
+	for i, k := range c.APIKeys {
+		if len(k.Key) < 16 {
+			errs = append(errs, fmt.Errorf("api_keys[%d]: a key must be at least 16 characters", i))
+		}
+		if seen[k.Key] {
+			errs = append(errs, fmt.Errorf("api_keys[%d]: the same key is listed twice", i))
+		}
+		seen[k.Key] = true
+		if len(k.Scopes) == 0 {
+			errs = append(errs, fmt.Errorf("api_keys[%d]: no scopes; use some of %v", i, Scopes))
+		}
+		for _, s := range k.Scopes {
+			if !slices.Contains(Scopes, s) {
+				errs = append(errs, fmt.Errorf("api_keys[%d]: unknown scope %q; use %v", i, s, Scopes))
+			}
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log_level %q: use debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Errorf("log_format %q: use text or json", c.LogFormat))
+	}
+	return errors.Join(errs...)
+}
+
+// ParseAPIKeys reads the SHOPMIND_API_KEYS form: "key:scope,scope;key2:scope".
+func ParseAPIKeys(s string) ([]APIKey, error) {
+	var keys []APIKey
+	for _, part := range strings.Split(s, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		key, scopes, ok := strings.Cut(part, ":")
+		if !ok || key == "" || scopes == "" {
+			return nil, fmt.Errorf("api key entry %q: want key:scope[,scope...]", redact(part))
+		}
+		k := APIKey{Key: key}
+		for _, sc := range strings.Split(scopes, ",") {
+			k.Scopes = append(k.Scopes, Scope(strings.TrimSpace(sc)))
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}
+
+// ParseWeights reads "purchase=5,view=1".
+func ParseWeights(s string) (map[shop.EventType]float64, error) {
+	out := map[shop.EventType]float64{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, val, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("event weight %q: want type=number", part)
+		}
+		var f float64
+		if _, err := fmt.Sscan(val, &f); err != nil {
+			return nil, fmt.Errorf("event weight %q: %v", part, err)
+		}
+		out[shop.EventType(strings.TrimSpace(name))] = f
+	}
+	return out, nil
+}
+
+func redact(s string) string {
+	if k, rest, ok := strings.Cut(s, ":"); ok && len(k) > 4 {
+		return k[:4] + "…:" + rest
+	}
+	return "…"
+}
+
+// readFile merges a JSON config file into c. Unknown keys are refused so a
+// typo does not silently fall back to a default.
+func (c *Config) readFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("config file %s: %w (see docs/CONFIG.md for the keys)", path, err)
+	}
+	return nil
+}
+
+// Load builds the configuration for a command: defaults, then the file named
+// by --config or SHOPMIND_CONFIG, then SHOPMIND_* variables, then the flags
+// set on fs. fs must have been prepared with Bind and already parsed.
+func Load(fs *flag.FlagSet, b *Bound, getenv func(string) string) (Config, error) {
+	cfg := Default()
+	path := getenv("SHOPMIND_CONFIG")
+	if b.config != "" {
+		path = b.config
+	}
+	if path != "" {
+		if err := cfg.readFile(path); err != nil {
+			return Config{}, err
+		}
+	}
+	for _, s := range settings {
+		if v := getenv(s.env()); v != "" {
+			if err := s.set(&cfg, v); err != nil {
+				return Config{}, fmt.Errorf("%s: %w", s.env(), err)
+			}
+		}
+	}
+	var ferr error
+	fs.Visit(func(f *flag.Flag) {
+		if v, ok := b.values[f.Name]; ok && ferr == nil {
+			if err := lookup(f.Name).set(&cfg, *v); err != nil {
+				ferr = fmt.Errorf("--%s: %w", f.Name, err)
+			}
+		}
+	})
+	if ferr != nil {
+		return Config{}, ferr
+	}
+	return cfg, cfg.Validate()
+}

@@ -1,0 +1,129 @@
+package config
+
+import (
+	"flag"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// setting is one configuration key, known by the same name in the file
+// (json), on the command line (--name with _ as -) and in the environment
+// (SHOPMIND_NAME).
+type setting struct {
+	name string // JSON key
+	help string
+	set  func(c *Config, v string) error
+}
+
+func (s setting) flag() string { return strings.ReplaceAll(s.name, "_", "-") }
+func (s setting) env() string  { return "SHOPMIND_" + strings.ToUpper(s.name) }
+
+var settings = []setting{
+	{"addr", "address the HTTP API listens on (host:port); without api_keys only loopback is allowed", func(c *Config, v string) error {
+		c.Addr = v
+		return nil
+	}},
+	{"data", "directory of the embedded store (used when store is empty)", func(c *Config, v string) error {
+		c.Data = v
+		return nil
+	}},
+	{"store", "store URL: sqlite:PATH, sqlite:///abs/path or postgres://user@host:5432/db (empty: embedded store in data)", func(c *Config, v string) error {
+		c.Store = v
+		return nil
+	}},
+	{"api_keys", "API keys as key:scope,scope;key2:scope (scopes: ingest, read, admin)", func(c *Config, v string) error {
+		keys, err := ParseAPIKeys(v)
+		c.APIKeys = keys
+		return err
+	}},
+	{"max_body_bytes", "largest request body accepted, in bytes", func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		c.MaxBodyBytes = n
+		return err
+	}},
+	{"max_batch", "most rows accepted in one batch request", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.MaxBatch = n
+		return err
+	}},
+	{"event_weights", "interest weight per event type as type=w,type=w (overrides the defaults)", func(c *Config, v string) error {
+		w, err := ParseWeights(v)
+		c.EventWeights = w
+		return err
+	}},
+	{"log_level", "debug, info, warn or error", func(c *Config, v string) error {
+		c.LogLevel = v
+		return nil
+	}},
+	{"log_format", "text or json", func(c *Config, v string) error {
+		c.LogFormat = v
+		return nil
+	}},
+	{"shutdown_timeout", "how long graceful shutdown waits for requests in flight", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.ShutdownTimeout = Duration{d}
+		return err
+	}},
+}
+
+func lookup(flagName string) setting {
+	for _, s := range settings {
+		if s.flag() == flagName {
+			return s
+		}
+	}
+	panic("config: no setting for flag " + flagName)
+}
+
+// Bound remembers the flags Bind registered so Load can apply them.
+type Bound struct {
+	config string
+	values map[string]*string
+}
+
+// Bind registers --config and the named settings (JSON names) as flags on fs.
+// With no names it registers every setting.
+func Bind(fs *flag.FlagSet, names ...string) *Bound {
+	b := &Bound{values: map[string]*string{}}
+	fs.StringVar(&b.config, "config", "", "JSON config file (also SHOPMIND_CONFIG)")
+	def := Default()
+	for _, s := range settings {
+		if len(names) > 0 && !slices.Contains(names, s.name) {
+			continue
+		}
+		b.values[s.flag()] = fs.String(s.flag(), "", fmt.Sprintf("%s (env %s%s)", s.help, s.env(), defaultNote(&def, s.name)))
+	}
+	return b
+}
+
+func defaultNote(c *Config, name string) string {
+	switch name {
+	case "addr":
+		return "; default " + c.Addr
+	case "data":
+		return "; default " + c.Data
+	case "max_body_bytes":
+		return "; default " + strconv.FormatInt(c.MaxBodyBytes, 10)
+	case "max_batch":
+		return "; default " + strconv.Itoa(c.MaxBatch)
+	case "log_level":
+		return "; default " + c.LogLevel
+	case "log_format":
+		return "; default " + c.LogFormat
+	case "shutdown_timeout":
+		return "; default " + c.ShutdownTimeout.String()
+	}
+	return ""
+}
+
+// Names lists every setting's JSON name, for documentation checks.
+func Names() []string {
+	out := make([]string, len(settings))
+	for i, s := range settings {
+		out[i] = s.name
+	}
+	return out
+}

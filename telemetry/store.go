@@ -1,0 +1,104 @@
+package telemetry
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/shopmind/shopmind/shop"
+	"github.com/shopmind/shopmind/store"
+)
+
+// Store wraps s so that every operation's latency is recorded.
+func (m *Metrics) Store(s store.Store) store.Store { return &timedStore{s: s, m: m} }
+
+type timedStore struct {
+	s store.Store
+	m *Metrics
+}
+
+func (t *timedStore) done(op string, start time.Time, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		err = nil // a miss is an answer, not a failure
+	}
+	t.m.observeStore(op, start, err)
+}
+
+func (t *timedStore) PutItems(ctx context.Context, items []shop.Item) error {
+	start := time.Now()
+	err := t.s.PutItems(ctx, items)
+	t.done("put_items", start, err)
+	return err
+}
+
+func (t *timedStore) GetItem(ctx context.Context, id string) (it shop.Item, err error) {
+	start := time.Now()
+	it, err = t.s.GetItem(ctx, id)
+	t.done("get_item", start, err)
+	return it, err
+}
+
+func (t *timedStore) DeleteItem(ctx context.Context, id string) error {
+	start := time.Now()
+	err := t.s.DeleteItem(ctx, id)
+	t.done("delete_item", start, err)
+	return err
+}
+
+func (t *timedStore) ListItems(ctx context.Context, q store.ItemQuery) ([]shop.Item, string, error) {
+	start := time.Now()
+	items, next, err := t.s.ListItems(ctx, q)
+	t.done("list_items", start, err)
+	return items, next, err
+}
+
+func (t *timedStore) PutUsers(ctx context.Context, users []shop.User) error {
+	start := time.Now()
+	err := t.s.PutUsers(ctx, users)
+	t.done("put_users", start, err)
+	return err
+}
+
+func (t *timedStore) GetUser(ctx context.Context, id string) (shop.User, error) {
+	start := time.Now()
+	u, err := t.s.GetUser(ctx, id)
+	t.done("get_user", start, err)
+	return u, err
+}
+
+func (t *timedStore) AppendEvents(ctx context.Context, events []shop.Event) ([]bool, error) {
+	start := time.Now()
+	ins, err := t.s.AppendEvents(ctx, events)
+	t.done("append_events", start, err)
+	return ins, err
+}
+
+func (t *timedStore) UserEvents(ctx context.Context, q store.EventQuery) ([]shop.Event, string, error) {
+	start := time.Now()
+	evs, next, err := t.s.UserEvents(ctx, q)
+	t.done("user_events", start, err)
+	return evs, next, err
+}
+
+func (t *timedStore) EventsSince(ctx context.Context, after int64, limit int) ([]shop.Event, error) {
+	start := time.Now()
+	evs, err := t.s.EventsSince(ctx, after, limit)
+	t.done("events_since", start, err)
+	return evs, err
+}
+
+func (t *timedStore) Stats(ctx context.Context) (store.Stats, error) {
+	start := time.Now()
+	st, err := t.s.Stats(ctx)
+	t.done("stats", start, err)
+	return st, err
+}
+
+func (t *timedStore) Ping(ctx context.Context) error {
+	start := time.Now()
+	err := t.s.Ping(ctx)
+	t.done("ping", start, err)
+	return err
+}
+
+func (t *timedStore) Close() error { return t.s.Close() }
