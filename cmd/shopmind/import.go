@@ -183,7 +183,7 @@ func (s *importSink) report(w io.Writer, took time.Duration) {
 		skipped += n
 	}
 	fmt.Fprintf(w, "read %d rows in %s (%.0f rows/s)\n", s.rows, took.Round(time.Millisecond), float64(s.rows)/max(took.Seconds(), 1e-9))
-	fmt.Fprintf(w, "imported %d events, %d items, %d users\n", ev[ingest.Accepted], it[ingest.Accepted], us[ingest.Accepted])
+	fmt.Fprintf(w, "imported %d events, %d items, %d users (items and users are inserted or replaced)\n", ev[ingest.Accepted], it[ingest.Accepted], us[ingest.Accepted])
 	if d := ev[ingest.Duplicate]; d > 0 {
 		fmt.Fprintf(w, "already stored (duplicate event ids, absorbed) %d events\n", d)
 	}
