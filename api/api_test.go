@@ -18,6 +18,7 @@ import (
 
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/ingest"
+	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 	_ "github.com/shopmind/shopmind/store/sqlite"
@@ -44,7 +45,13 @@ func newHarness(t testing.TB, mutate ...func(*config.Config)) *harness {
 	t.Cleanup(func() { st.Close() })
 	m := telemetry.New()
 	timed := m.Store(st)
-	s := New(Deps{Config: cfg, Store: timed, Ingest: ingest.New(timed, nil, m), Metrics: m, Logger: slog.New(slog.DiscardHandler)})
+	quiet := slog.New(slog.DiscardHandler)
+	profiles := profile.NewService(timed, profile.ServiceConfig{}, quiet)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { profiles.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	s := New(Deps{Config: cfg, Store: timed, Ingest: ingest.New(timed, nil, m), Metrics: m, Logger: quiet, Profiles: profiles})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return &harness{t: t, srv: srv, store: st}
@@ -400,5 +407,43 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		if resp.StatusCode == 405 || resp.Header.Get("X-Shopmind-Route") == "unmatched" {
 			t.Errorf("%s is documented but not served (%d)", r, resp.StatusCode)
 		}
+	}
+}
+
+func TestProfileReflectsEventsAtOnce(t *testing.T) {
+	h := newHarness(t)
+	h.do("PUT", "/v1/items/serum", `{"title":"Serum","category":["Beauty","Skin Care"],"brand":"Lumi","price":200,"currency":"CNY"}`, nil)
+	h.do("PUT", "/v1/users/quiet", `{}`, nil)
+	var p Problem
+	if r := h.do("GET", "/v1/users/ghost/profile", nil, &p); r.StatusCode != 404 || !strings.Contains(p.Detail, "ghost") {
+		t.Fatalf("unknown user: %d %+v", r.StatusCode, p)
+	}
+	if r := h.do("GET", "/v1/users/quiet/profile", nil, &p); r.StatusCode != 404 || !strings.Contains(p.Detail, "no events") {
+		t.Fatalf("user without events: %d %+v", r.StatusCode, p)
+	}
+	day := time.Now().UTC().Add(-48 * time.Hour).Format(time.RFC3339)
+	h.do("POST", "/v1/events", `[{"id":"p1","type":"view","user_id":"ana","item_id":"serum","timestamp":"`+day+`"}]`, nil)
+	var v profile.View
+	if r := h.do("GET", "/v1/users/ana/profile", nil, &v); r.StatusCode != 200 {
+		t.Fatalf("profile after one event: %d", r.StatusCode)
+	}
+	if v.Events != 1 || v.Counts["view"] != 1 || v.Lifecycle.Stage != profile.StageNew || len(v.TopCategories) == 0 || v.TopCategories[0].Score != 1 {
+		t.Fatalf("one-event profile: %+v", v)
+	}
+	// The next event shows in the very next read: no batch job.
+	h.do("POST", "/v1/events", `[{"id":"p2","type":"purchase","user_id":"ana","item_id":"serum","revenue":200,"currency":"CNY","order_id":"o1"}]`, nil)
+	h.do("GET", "/v1/users/ana/profile", nil, &v)
+	if v.Events != 2 || v.Frequency != 1 || v.Monetary != 200 || v.DaysSincePurchase == nil || v.TopBrands[0].Name != "Lumi" {
+		t.Fatalf("after a purchase: %+v", v)
+	}
+	var refreshed struct {
+		Users int `json:"users"`
+	}
+	if r := h.do("POST", "/v1/profiles/refresh", nil, &refreshed); r.StatusCode != 200 || refreshed.Users != 1 {
+		t.Fatalf("refresh: %d %+v", r.StatusCode, refreshed)
+	}
+	h.do("GET", "/v1/users/ana/profile", nil, &v)
+	if v.RFM == nil || v.RFM.Code == "" {
+		t.Fatalf("no RFM after refresh: %+v", v.RFM)
 	}
 }

@@ -20,6 +20,9 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, "the batch", err)
 		return
 	}
+	if s.profiles != nil && sum.Accepted > 0 {
+		s.profiles.Notify()
+	}
 	writeJSON(w, http.StatusOK, sum)
 }
 

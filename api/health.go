@@ -20,6 +20,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusServiceUnavailable, "not-ready", "the store does not answer: "+err.Error())
 		return
 	}
+	if s.profiles != nil && !s.profiles.Ready() {
+		w.Header().Set("Retry-After", "1")
+		writeProblem(w, http.StatusServiceUnavailable, "not-ready", "profiles are still being built from the event log")
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 

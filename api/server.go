@@ -19,6 +19,7 @@ import (
 
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/ingest"
+	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/store"
 	"github.com/shopmind/shopmind/telemetry"
 )
@@ -28,9 +29,10 @@ type Server struct {
 	cfg     config.Config
 	store   store.Store
 	ingest  *ingest.Service
-	metrics *telemetry.Metrics
-	log     *slog.Logger
-	keys    []hashedKey
+	metrics  *telemetry.Metrics
+	profiles *profile.Service
+	log      *slog.Logger
+	keys     []hashedKey
 	mux     *http.ServeMux
 }
 
@@ -46,11 +48,14 @@ type Deps struct {
 	Ingest  *ingest.Service
 	Metrics *telemetry.Metrics
 	Logger  *slog.Logger
+	// Profiles serves profile reads; nil disables the profile routes'
+	// answers (they return 503).
+	Profiles *profile.Service
 }
 
 // New builds a server and its routes.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, log: d.Logger, mux: http.NewServeMux()}
+	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, profiles: d.Profiles, log: d.Logger, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -86,6 +91,8 @@ func (s *Server) table() []route {
 		{"PUT", "/v1/users/{id}", config.ScopeIngest, s.putUser},
 		{"GET", "/v1/users/{id}", config.ScopeRead, s.getUser},
 		{"GET", "/v1/users/{id}/events", config.ScopeRead, s.userEvents},
+		{"GET", "/v1/users/{id}/profile", config.ScopeRead, s.getProfile},
+		{"POST", "/v1/profiles/refresh", config.ScopeAdmin, s.refreshProfiles},
 		{"GET", "/v1/stats", config.ScopeRead, s.stats},
 	}
 }

@@ -79,6 +79,9 @@ type Config struct {
 	LogLevel        string                     `json:"log_level"`
 	LogFormat       string                     `json:"log_format"`
 	ShutdownTimeout Duration                   `json:"shutdown_timeout"`
+	ProfileHalfLife Duration                   `json:"profile_half_life"`
+	Timezone        string                     `json:"timezone"`
+	RFMInterval     Duration                   `json:"rfm_interval"`
 }
 
 // Default returns the built-in defaults.
@@ -91,6 +94,9 @@ func Default() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		ShutdownTimeout: Duration{15 * time.Second},
+		ProfileHalfLife: Duration{30 * 24 * time.Hour},
+		Timezone:        "UTC",
+		RFMInterval:     Duration{10 * time.Minute},
 	}
 }
 
@@ -101,6 +107,15 @@ func (c *Config) StoreURL() string {
 		return c.Store
 	}
 	return "sqlite:" + filepath.Join(c.Data, "shopmind.db")
+}
+
+// Location returns the configured time zone (UTC if it cannot be loaded;
+// Validate reports that case).
+func (c *Config) Location() *time.Location {
+	if loc, err := time.LoadLocation(c.Timezone); err == nil {
+		return loc
+	}
+	return time.UTC
 }
 
 // Weights returns the per-event-type weights (defaults overridden by config).
@@ -140,6 +155,15 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("api_keys[%d]: unknown scope %q; use %v", i, s, Scopes))
 			}
 		}
+	}
+	if _, err := time.LoadLocation(c.Timezone); err != nil {
+		errs = append(errs, fmt.Errorf("timezone %q: want an IANA name such as Asia/Shanghai or UTC", c.Timezone))
+	}
+	if c.ProfileHalfLife.Duration < time.Hour {
+		errs = append(errs, fmt.Errorf("profile_half_life %s: must be at least 1h", c.ProfileHalfLife))
+	}
+	if c.RFMInterval.Duration < time.Second {
+		errs = append(errs, fmt.Errorf("rfm_interval %s: must be at least 1s", c.RFMInterval))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

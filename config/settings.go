@@ -62,6 +62,20 @@ var settings = []setting{
 		c.LogFormat = v
 		return nil
 	}},
+	{"profile_half_life", "half-life of category and brand affinities in profiles", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.ProfileHalfLife = Duration{d}
+		return err
+	}},
+	{"timezone", "IANA time zone of the shop, for active hours and weekdays in profiles", func(c *Config, v string) error {
+		c.Timezone = v
+		return nil
+	}},
+	{"rfm_interval", "how often RFM quintiles are recomputed over all profiles", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.RFMInterval = Duration{d}
+		return err
+	}},
 	{"shutdown_timeout", "how long graceful shutdown waits for requests in flight", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.ShutdownTimeout = Duration{d}
@@ -115,6 +129,12 @@ func defaultNote(c *Config, name string) string {
 		return "; default " + c.LogFormat
 	case "shutdown_timeout":
 		return "; default " + c.ShutdownTimeout.String()
+	case "profile_half_life":
+		return "; default " + c.ProfileHalfLife.String()
+	case "timezone":
+		return "; default " + c.Timezone
+	case "rfm_interval":
+		return "; default " + c.RFMInterval.String()
 	}
 	return ""
 }

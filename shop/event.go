@@ -36,16 +36,27 @@ var EventTypes = []EventType{
 	AdImpression, AdClick, AdConversion, MessageSent, MessageOpen, MessageClick, CouponRedeem,
 }
 
-var knownTypes = func() map[EventType]bool {
-	m := make(map[EventType]bool, len(EventTypes))
-	for _, t := range EventTypes {
-		m[t] = true
+// NumEventTypes is len(EventTypes), for arrays indexed by EventType.Index.
+const NumEventTypes = 16
+
+var typeIndex = func() map[EventType]int {
+	m := make(map[EventType]int, len(EventTypes))
+	for i, t := range EventTypes {
+		m[t] = i
 	}
 	return m
 }()
 
 // Valid reports whether t is one of EventTypes.
-func (t EventType) Valid() bool { return knownTypes[t] }
+func (t EventType) Valid() bool { _, ok := typeIndex[t]; return ok }
+
+// Index is t's position in EventTypes, or -1 for an unknown type.
+func (t EventType) Index() int {
+	if i, ok := typeIndex[t]; ok {
+		return i
+	}
+	return -1
+}
 
 // needsItem reports whether an event of this type is about one catalogue item.
 func (t EventType) needsItem() bool {

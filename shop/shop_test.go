@@ -191,3 +191,17 @@ func TestTextMustBeStorable(t *testing.T) {
 		t.Fatal("deep nesting accepted")
 	}
 }
+
+func TestIndex(t *testing.T) {
+	if len(EventTypes) != NumEventTypes {
+		t.Fatalf("NumEventTypes %d, EventTypes has %d", NumEventTypes, len(EventTypes))
+	}
+	for i, et := range EventTypes {
+		if et.Index() != i {
+			t.Errorf("%s.Index() = %d, want %d", et, et.Index(), i)
+		}
+	}
+	if EventType("nope").Index() != -1 {
+		t.Error("unknown type must index -1")
+	}
+}

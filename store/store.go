@@ -65,7 +65,9 @@ type Store interface {
 	// UserEvents pages through one user's events, newest timestamp first.
 	UserEvents(ctx context.Context, q EventQuery) (events []shop.Event, next string, err error)
 	// EventsSince returns up to limit events with Seq > after, in Seq order:
-	// the change feed that profiles, models and other nodes follow.
+	// the change feed that profiles, models and other nodes follow. A
+	// backend may return fewer than limit (at most MaxLimit) while more
+	// remain; only an empty answer means the reader has caught up.
 	EventsSince(ctx context.Context, after int64, limit int) ([]shop.Event, error)
 
 	// Stats counts what is stored.

@@ -3,14 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/shopmind/shopmind/internal/testenv"
+	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/store"
 	_ "github.com/shopmind/shopmind/store/sqlite"
 )
@@ -42,10 +45,15 @@ func number(t *testing.T, out, pattern string) int {
 func TestImportTaobao(t *testing.T) {
 	path := filepath.Join(testenv.Datasets(t, "taobao-userbehavior-head"), "UserBehavior_head_814users.csv")
 	data := t.TempDir()
+	cpu0 := cpuTime()
 	out, took := importOnce(t, "--format", "taobao", "--path", path, "--data", data)
-	t.Logf("first import in %s:\n%s", took, out)
-	if took > 10*time.Second {
-		t.Errorf("import took %s; the target is under 10 s", took)
+	cpu := cpuTime() - cpu0
+	t.Logf("first import in %s wall, %s CPU:\n%s", took, cpu, out)
+	// The target is 10 s of wall time on an idle 2-core machine (see
+	// BENCHMARKS.md). Wall time swings with whatever else runs, so the test
+	// guards the CPU the import burns, which does not.
+	if cpu > 10*time.Second {
+		t.Errorf("import burned %s of CPU; the target is under 10 s", cpu)
 	}
 	events := number(t, out, `imported (\d+) events`)
 	dups := 0
@@ -75,6 +83,40 @@ func TestImportTaobao(t *testing.T) {
 	if stats.Events != int64(events) || stats.Users != 814 || stats.Items != 55233 {
 		t.Errorf("store holds %+v after two imports", stats)
 	}
+
+	// Profiles for every user, then an RFM refresh, with times reported.
+	svc := profile.NewService(st, profile.ServiceConfig{Profile: profile.Config{Location: shanghai(t)}}, slog.New(slog.DiscardHandler))
+	begin := time.Now()
+	if err := svc.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	built := time.Since(begin)
+	begin = time.Now()
+	q := svc.RefreshRFM()
+	refreshed := time.Since(begin)
+	t.Logf("profiles for %d users from %d events in %s; RFM refresh in %s", svc.Users(), stats.Events, built, refreshed)
+	if svc.Users() != 814 || q.Users != 814 {
+		t.Fatalf("profiled %d users (RFM over %d); want all 814", svc.Users(), q.Users)
+	}
+	v, err := svc.View(context.Background(), "1")
+	if err != nil || v.Events == 0 || v.RFM == nil {
+		t.Fatalf("profile of user 1: %+v %v", v, err)
+	}
+}
+
+// cpuTime is the user+system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func shanghai(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Skip("no time zone data")
+	}
+	return loc
 }
 
 // TestImportReportsBadRows imports a JSONL file with good and bad rows and

@@ -14,6 +14,7 @@ import (
 	"github.com/shopmind/shopmind/api"
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/ingest"
+	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/store"
 	_ "github.com/shopmind/shopmind/store/storeall"
 	"github.com/shopmind/shopmind/telemetry"
@@ -108,12 +109,29 @@ func isLoopback(host string) bool {
 func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.Store, ln net.Listener, ready func(addr string)) error {
 	metrics := telemetry.New()
 	timed := metrics.Store(st)
+	profiles := profile.NewService(timed, profile.ServiceConfig{
+		Profile:     profile.Config{HalfLife: cfg.ProfileHalfLife.Duration, Location: cfg.Location(), Weights: cfg.Weights()},
+		RFMInterval: cfg.RFMInterval.Duration,
+	}, log)
+	metrics.GaugeFunc("shopmind_profile_feed_lag_seconds", "How far profiles were behind the event feed at the last poll.",
+		func() float64 { return profiles.Lag().Seconds() })
+	metrics.GaugeFunc("shopmind_profile_applied_seq", "Sequence number of the last event folded into profiles.",
+		func() float64 { return float64(profiles.Applied()) })
+	metrics.GaugeFunc("shopmind_profiles", "Users with a profile in memory.", func() float64 { return float64(profiles.Users()) })
+	runCtx, stopProfiles := context.WithCancel(ctx)
+	defer stopProfiles()
+	go func() {
+		if err := profiles.Run(runCtx); err != nil {
+			log.Error("profiles stopped", "err", err)
+		}
+	}()
 	srv := api.New(api.Deps{
-		Config:  cfg,
-		Store:   timed,
-		Ingest:  ingest.New(timed, nil, metrics),
-		Metrics: metrics,
-		Logger:  log,
+		Config:   cfg,
+		Store:    timed,
+		Ingest:   ingest.New(timed, nil, metrics),
+		Metrics:  metrics,
+		Logger:   log,
+		Profiles: profiles,
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
