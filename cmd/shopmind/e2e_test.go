@@ -350,3 +350,21 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		t.Errorf("unknown command: code %d", code)
 	}
 }
+
+// TestServeRefusesOpenAddressWithoutKeys checks the safety rule: no API keys,
+// no listening beyond loopback.
+func TestServeRefusesOpenAddressWithoutKeys(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"serve", "--addr", "0.0.0.0:0", "--data", t.TempDir(), "--log-level", "error"}, &out, &errOut)
+	if code == 0 || !strings.Contains(errOut.String(), "without API keys") {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+	t.Setenv("SHOPMIND_API_KEYS", "0123456789abcdef:admin")
+	// With keys it starts; the context's end stops it gracefully.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	errOut.Reset()
+	if code := run(ctx, []string{"serve", "--addr", "0.0.0.0:0", "--data", t.TempDir(), "--log-level", "error"}, &out, &errOut); code != 0 {
+		t.Fatalf("with keys: exit %d, stderr %q", code, errOut.String())
+	}
+}
