@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/profile"
@@ -51,7 +52,7 @@ func newHarness(t testing.TB, mutate ...func(*config.Config)) *harness {
 	done := make(chan struct{})
 	go func() { profiles.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	s := New(Deps{Config: cfg, Store: timed, Ingest: ingest.New(timed, nil, m), Metrics: m, Logger: quiet, Profiles: profiles})
+	s := New(Deps{Config: cfg, Store: timed, Ingest: ingest.New(timed, nil, m), Metrics: m, Logger: quiet, Profiles: profiles, Audience: audience.New(timed, profiles)})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return &harness{t: t, srv: srv, store: st}

@@ -17,6 +17,8 @@ type Problem struct {
 	Status int          `json:"status"`
 	Detail string       `json:"detail,omitempty"`
 	Errors []FieldIssue `json:"errors,omitempty"`
+	Line   int          `json:"line,omitempty"`   // position in an expression, when one is at fault
+	Column int          `json:"column,omitempty"` // (segment expressions)
 }
 
 // FieldIssue names one wrong field, in a row of a batch when Row is set.
@@ -29,16 +31,20 @@ type FieldIssue struct {
 const problemBase = "https://shopmind.dev/problems/"
 
 func writeProblem(w http.ResponseWriter, status int, kind, detail string, issues ...FieldIssue) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(Problem{
+	writeProblemDoc(w, Problem{
 		Type:   problemBase + kind,
 		Title:  http.StatusText(status),
 		Status: status,
 		Detail: detail,
 		Errors: issues,
 	})
+}
+
+func writeProblemDoc(w http.ResponseWriter, p Problem) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(p.Status)
+	json.NewEncoder(w).Encode(p)
 }
 
 // storeError answers for a failed store call: 404 for a missing entity, 503

@@ -36,6 +36,12 @@ func (s *Server) getProfile(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, "the profile", err)
 		return
 	}
+	if s.audience != nil {
+		if v.Segments, err = s.audience.Memberships(r.Context(), id); err != nil {
+			s.storeError(w, r, "the profile's segments", err)
+			return
+		}
+	}
 	writeJSON(w, http.StatusOK, v)
 }
 

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/profile"
@@ -26,14 +27,15 @@ import (
 
 // Server serves the API. Build it with New and mount Handler.
 type Server struct {
-	cfg     config.Config
-	store   store.Store
-	ingest  *ingest.Service
+	cfg      config.Config
+	store    store.Store
+	ingest   *ingest.Service
 	metrics  *telemetry.Metrics
 	profiles *profile.Service
+	audience *audience.Service
 	log      *slog.Logger
 	keys     []hashedKey
-	mux     *http.ServeMux
+	mux      *http.ServeMux
 }
 
 type hashedKey struct {
@@ -51,11 +53,13 @@ type Deps struct {
 	// Profiles serves profile reads; nil disables the profile routes'
 	// answers (they return 503).
 	Profiles *profile.Service
+	// Audience serves segments; nil disables them (503).
+	Audience *audience.Service
 }
 
 // New builds a server and its routes.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, profiles: d.Profiles, log: d.Logger, mux: http.NewServeMux()}
+	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, profiles: d.Profiles, audience: d.Audience, log: d.Logger, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -93,31 +97,48 @@ func (s *Server) table() []route {
 		{"GET", "/v1/users/{id}/events", config.ScopeRead, s.userEvents},
 		{"GET", "/v1/users/{id}/profile", config.ScopeRead, s.getProfile},
 		{"POST", "/v1/profiles/refresh", config.ScopeAdmin, s.refreshProfiles},
+		{"POST", "/v1/segments", config.ScopeAdmin, s.createSegment},
+		{"GET", "/v1/segments", config.ScopeRead, s.listSegments},
+		{"POST", "/v1/segments/validate", config.ScopeRead, s.validateSegment},
+		{"GET", "/v1/segments/{id}", config.ScopeRead, s.getSegment},
+		{"PUT", "/v1/segments/{id}", config.ScopeAdmin, s.replaceSegment},
+		{"DELETE", "/v1/segments/{id}", config.ScopeAdmin, s.deleteSegment},
+		{"GET", "/v1/segments/{id}/size", config.ScopeRead, s.segmentSize},
+		{"GET", "/v1/segments/{id}/members", config.ScopeRead, s.segmentMembers},
+		{"GET", "/v1/segments/{id}/preview", config.ScopeRead, s.segmentPreview},
+		{"GET", "/v1/segments/{id}/export", config.ScopeRead, s.segmentExport},
 		{"GET", "/v1/stats", config.ScopeRead, s.stats},
 	}
 }
 
 func (s *Server) routes() {
+	// Method-specific routes go on the main mux. Requests it cannot match
+	// fall to "/", which asks a second mux of bare paths whether the path
+	// exists with other methods (405) or not at all (404). Keeping bare
+	// paths apart avoids pattern conflicts such as "GET /x/{id}" against
+	// "/x/validate".
 	allowed := map[string][]string{}
 	for _, rt := range s.table() {
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 		allowed[rt.path] = append(allowed[rt.path], rt.method)
 	}
+	paths := http.NewServeMux()
 	for path, methods := range allowed {
 		allow := strings.Join(methods, ", ")
 		if slices.Contains(methods, "GET") {
 			allow += ", HEAD"
 		}
-		s.mux.Handle(path, s.wrap(route{path: path, handle: func(w http.ResponseWriter, r *http.Request) {
+		paths.Handle(path, s.wrap(route{path: path, handle: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
 			writeProblem(w, http.StatusMethodNotAllowed, "method-not-allowed",
 				fmt.Sprintf("%s is not served on %s; use %s", r.Method, path, allow))
 		}}))
 	}
-	s.mux.Handle("/", s.wrap(route{path: "unmatched", handle: func(w http.ResponseWriter, r *http.Request) {
+	paths.Handle("/", s.wrap(route{path: "unmatched", handle: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Shopmind-Route", "unmatched")
 		writeProblem(w, http.StatusNotFound, "no-route", "no API route "+r.URL.Path+"; see /v1/openapi.json for the routes")
 	}}))
+	s.mux.Handle("/", paths)
 }
 
 // wrap adds, outside in: metrics and logging, panic recovery, authentication.

@@ -262,6 +262,25 @@ func (s *Service) RefreshRFM() Quintiles {
 	return q
 }
 
+// With calls fn with the user's profile (under its lock) and the read
+// context in force, after Sync. ErrNoProfile if the user has no events.
+func (s *Service) With(ctx context.Context, userID string, fn func(p *Profile, c *Context)) error {
+	if err := s.Sync(ctx); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	en := s.users[userID]
+	s.mu.RUnlock()
+	if en == nil {
+		return ErrNoProfile
+	}
+	c := &Context{Now: s.now().Unix(), Quintiles: s.quintiles.Load(), Bands: s.bands.Load()}
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	fn(en.p, c)
+	return nil
+}
+
 // Each calls fn for every profile (under that profile's lock) with the read
 // context in force, in user-id order, stopping when fn returns false.
 func (s *Service) Each(fn func(p *Profile, ctx *Context) bool) {

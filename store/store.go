@@ -70,6 +70,18 @@ type Store interface {
 	// remain; only an empty answer means the reader has caught up.
 	EventsSince(ctx context.Context, after int64, limit int) ([]shop.Event, error)
 
+	// PutObject stores a small document of a kind (segment definitions,
+	// campaigns, experiments, model manifests) under id, replacing any
+	// earlier one, and returns its new version (1 for a new object, then
+	// increasing by one per put).
+	PutObject(ctx context.Context, kind, id string, data []byte) (version int64, err error)
+	// GetObject returns one object; ErrNotFound if absent.
+	GetObject(ctx context.Context, kind, id string) (Object, error)
+	// ListObjects pages through the objects of one kind ordered by id.
+	ListObjects(ctx context.Context, kind, cursor string, limit int) (objs []Object, next string, err error)
+	// DeleteObject removes an object; ErrNotFound if it did not exist.
+	DeleteObject(ctx context.Context, kind, id string) error
+
 	// Stats counts what is stored.
 	Stats(ctx context.Context) (Stats, error)
 	// Ping checks that the backend answers.
@@ -108,6 +120,16 @@ func PageLimit(n int) int {
 		return MaxLimit
 	}
 	return n
+}
+
+// Object is a stored document. Data is opaque to the store (callers keep
+// JSON there); objects are meant to be small (kilobytes to a few megabytes).
+type Object struct {
+	Kind      string
+	ID        string
+	Data      []byte
+	Version   int64
+	UpdatedAt time.Time
 }
 
 // Stats counts stored entities.

@@ -87,6 +87,34 @@ func (t *timedStore) EventsSince(ctx context.Context, after int64, limit int) ([
 	return evs, err
 }
 
+func (t *timedStore) PutObject(ctx context.Context, kind, id string, data []byte) (int64, error) {
+	start := time.Now()
+	v, err := t.s.PutObject(ctx, kind, id, data)
+	t.done("put_object", start, err)
+	return v, err
+}
+
+func (t *timedStore) GetObject(ctx context.Context, kind, id string) (store.Object, error) {
+	start := time.Now()
+	o, err := t.s.GetObject(ctx, kind, id)
+	t.done("get_object", start, err)
+	return o, err
+}
+
+func (t *timedStore) ListObjects(ctx context.Context, kind, cursor string, limit int) ([]store.Object, string, error) {
+	start := time.Now()
+	objs, next, err := t.s.ListObjects(ctx, kind, cursor, limit)
+	t.done("list_objects", start, err)
+	return objs, next, err
+}
+
+func (t *timedStore) DeleteObject(ctx context.Context, kind, id string) error {
+	start := time.Now()
+	err := t.s.DeleteObject(ctx, kind, id)
+	t.done("delete_object", start, err)
+	return err
+}
+
 func (t *timedStore) Stats(ctx context.Context) (store.Stats, error) {
 	start := time.Now()
 	st, err := t.s.Stats(ctx)

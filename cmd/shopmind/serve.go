@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shopmind/shopmind/api"
+	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/profile"
@@ -132,6 +133,7 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		Metrics:  metrics,
 		Logger:   log,
 		Profiles: profiles,
+		Audience: audience.New(timed, profiles),
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),

@@ -14,8 +14,9 @@ import (
 // the last row of the previous page. The tag makes a cursor of one list
 // useless for another and rejects strings that merely decode.
 const (
-	itemCursorTag  = "item:"
-	eventCursorTag = "event:"
+	itemCursorTag   = "item:"
+	eventCursorTag  = "event:"
+	objectCursorTag = "object:"
 )
 
 func encodeCursor(tag, key string) string {
@@ -55,4 +56,21 @@ func parseEventCursor(cursor string) (ts time.Time, seq int64, err error) {
 		return time.Time{}, 0, fmt.Errorf("%w %q; pass the next cursor of the previous page unchanged, or none for the first page", store.ErrInvalidCursor, cursor)
 	}
 	return time.UnixMicro(us).UTC(), seq, nil
+}
+
+// objectCursor continues a listing of the objects of kind after id. The kind
+// is part of the key, so a cursor of one kind is refused by a listing of
+// another; kinds hold no NUL byte, which separates the two.
+func objectCursor(kind, id string) string { return encodeCursor(objectCursorTag, kind+"\x00"+id) }
+
+func parseObjectCursor(kind, cursor string) (afterID string, err error) {
+	key, err := decodeCursor(objectCursorTag, cursor)
+	if err != nil {
+		return "", err
+	}
+	k, id, ok := strings.Cut(key, "\x00")
+	if !ok || k != kind || id == "" {
+		return "", fmt.Errorf("%w %q: it was issued for another list or kind; pass the next cursor of the previous page of this kind unchanged, or none for the first page", store.ErrInvalidCursor, cursor)
+	}
+	return id, nil
 }

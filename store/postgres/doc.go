@@ -1,6 +1,6 @@
 // Package postgres owns the PostgreSQL backend of package store: the schema
-// and its versioned migrations, and the SQL that stores
-// and reads items, users and events, so that several API nodes can share one
+// and its versioned migrations, and the SQL that stores and reads items,
+// users, events and objects, so that several API nodes can share one
 // database.
 //
 // Importing the package registers the URL schemes postgres and postgresql
@@ -15,6 +15,10 @@
 // Opening a store brings the schema named by search_path up to date. The
 // migrations run in one transaction under an advisory lock, so nodes that
 // start together apply each migration exactly once.
+//
+// Objects are bytea keyed by (kind, id) in the "C" collation. PutObject is
+// one INSERT ... ON CONFLICT DO UPDATE, so concurrent puts of an object, from
+// any node, get consecutive versions.
 //
 // Appends to the event log are serialized by a transaction-level advisory
 // lock. Seq values therefore become visible in increasing order, and a reader

@@ -306,7 +306,8 @@ func TestCursorsRefuseOtherLists(t *testing.T) {
 		_, _, err := s.UserEvents(ctx, store.EventQuery{UserID: "u", Cursor: c})
 		return err
 	}
-	itemC, eventC := itemCursor("x"), eventCursor(time.Now(), 1)
+	listObjects := func(c string) error { _, _, err := s.ListObjects(ctx, "segment", c, 0); return err }
+	itemC, eventC, objectC := itemCursor("x"), eventCursor(time.Now(), 1), objectCursor("segment", "x")
 	cases := []struct {
 		name   string
 		call   func(string) error
@@ -316,6 +317,15 @@ func TestCursorsRefuseOtherLists(t *testing.T) {
 		{"UserEvents with a ListItems cursor", userEvents, itemC},
 		{"ListItems with a damaged cursor", listItems, itemC[1:]},
 		{"UserEvents with a damaged cursor", userEvents, eventC[:len(eventC)-3]},
+		{"ListItems with a ListObjects cursor", listItems, objectC},
+		{"UserEvents with a ListObjects cursor", userEvents, objectC},
+		{"ListObjects with a ListItems cursor", listObjects, itemC},
+		{"ListObjects with a ListItems cursor naming the kind", listObjects, itemCursor("segment\x00x")},
+		{"ListObjects with a UserEvents cursor", listObjects, eventC},
+		{"ListObjects with a cursor of another kind", listObjects, objectCursor("segments", "x")},
+		{"ListObjects with a cursor without an id", listObjects, objectCursor("segment", "")},
+		{"ListObjects with a cursor without a kind", listObjects, encodeCursor(objectCursorTag, "x")},
+		{"ListObjects with a damaged cursor", listObjects, objectC[:len(objectC)-2]},
 	}
 	for _, c := range cases {
 		if err := c.call(c.cursor); !errors.Is(err, store.ErrInvalidCursor) {

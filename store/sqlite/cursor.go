@@ -13,8 +13,9 @@ import (
 // cursors from event cursors, so a cursor passed to the wrong list, or one
 // made up, is refused instead of silently restarting the listing.
 const (
-	itemCursorTag  = "i1:"
-	eventCursorTag = "e1:"
+	itemCursorTag   = "i1:"
+	eventCursorTag  = "e1:"
+	objectCursorTag = "o1:"
 )
 
 // errBadCursor is store.ErrInvalidCursor with advice.
@@ -71,4 +72,21 @@ func parseEventCursor(c string) (ts, seq int64, err error) {
 		return 0, 0, errBadCursor
 	}
 	return ts, seq, nil
+}
+
+// objectCursor resumes a listing of the objects of kind after the one with
+// this id. The kind is part of the key, so a cursor of one kind is refused by
+// a listing of another; kinds hold no NUL byte, which separates the two.
+func objectCursor(kind, id string) string { return encodeCursor(objectCursorTag, kind+"\x00"+id) }
+
+func parseObjectCursor(kind, c string) (afterID string, err error) {
+	key, err := decodeCursor(objectCursorTag, c)
+	if err != nil {
+		return "", err
+	}
+	k, id, ok := strings.Cut(key, "\x00")
+	if !ok || k != kind || id == "" {
+		return "", errBadCursor
+	}
+	return id, nil
 }

@@ -1,6 +1,6 @@
-// Package sqlite is shopmind's embedded default store: items, users and
-// events in one SQLite file, through the pure-Go driver modernc.org/sqlite (no
-// cgo). It owns that file's schema and its migrations.
+// Package sqlite is shopmind's embedded default store: items, users, events
+// and objects in one SQLite file, through the pure-Go driver
+// modernc.org/sqlite (no cgo). It owns that file's schema and its migrations.
 //
 // Importing the package registers the URL scheme "sqlite" with package store:
 //
@@ -30,6 +30,9 @@
 // the change-feed position, never reused) with a unique index on the event id,
 // and refer to users by uid, the users table's integer key; the index on
 // (uid, ts, seq) serves UserEvents. Optional event fields are NULL when absent.
+// Objects (small versioned documents) are BLOBs keyed by (kind, id) in the
+// BINARY collation, so ListObjects pages in byte order of id; PutObject bumps
+// the version with one upsert on the writer connection.
 //
 // AppendEvents looks up which ids are already stored, settles duplicates in
 // Go (the first event with an id wins), creates missing users with INSERT OR

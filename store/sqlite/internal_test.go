@@ -97,4 +97,20 @@ func TestCursors(t *testing.T) {
 			t.Errorf("parseEventCursor(%q) error = %v, want ErrInvalidCursor", c, err)
 		}
 	}
+
+	for _, key := range [][2]string{{"segment", "a"}, {"商品", "商品/1:2"}, {strings.Repeat("k", 256), strings.Repeat("x", 256)}} {
+		got, err := parseObjectCursor(key[0], objectCursor(key[0], key[1]))
+		if err != nil || got != key[1] {
+			t.Errorf("object cursor round trip of %q = %q, %v", key, got, err)
+		}
+	}
+	for _, c := range []string{"", "%%%", objectCursor("segments", "a"), objectCursor("segmen", "a"), objectCursor("segment", ""),
+		encodeCursor(objectCursorTag, "segment"), itemCursor("segment\x00a"), eventCursor(1, 2)} {
+		if _, err := parseObjectCursor("segment", c); !errors.Is(err, store.ErrInvalidCursor) {
+			t.Errorf("parseObjectCursor(segment, %q) error = %v, want ErrInvalidCursor", c, err)
+		}
+	}
+	if _, err := parseItemCursor(objectCursor("segment", "a")); !errors.Is(err, store.ErrInvalidCursor) {
+		t.Errorf("parseItemCursor of an object cursor: error = %v, want ErrInvalidCursor", err)
+	}
 }

@@ -29,6 +29,10 @@ func TestQueriesUseIndexes(t *testing.T) {
 			[]string{"SEARCH e USING INDEX events_user_ts (uid=? AND ts<"}},
 		{"events since", `SELECT ` + eventColumns + eventsFrom + `WHERE e.seq > ? ORDER BY e.seq LIMIT ?`, []any{0, 10},
 			[]string{"SEARCH e USING INTEGER PRIMARY KEY (rowid>?)", "SEARCH u USING INTEGER PRIMARY KEY (rowid=?)"}},
+		{"objects of a kind", listObjectsSQL, []any{"segment", "", 10},
+			[]string{"SEARCH objects USING INDEX sqlite_autoindex_objects_1 (kind=? AND id>?)"}},
+		{"one object", getObjectSQL, []any{"segment", "vip"},
+			[]string{"SEARCH objects USING INDEX sqlite_autoindex_objects_1 (kind=? AND id=?)"}},
 		{"stored ids", `SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))`, []any{"[]"},
 			[]string{"USING COVERING INDEX sqlite_autoindex_events_1 (id=?)"}},
 	}

@@ -34,6 +34,15 @@
 //     untouched.
 //   - Category filtering matches whole levels exactly, never substrings, and
 //     lists an item once even when a level repeats in its path.
+//   - Object data is returned byte for byte, whatever the bytes; an empty or
+//     nil payload may come back as nil or empty. Concurrent puts of one object
+//     each get their own version, and a deleted object starts again at 1.
+//   - Objects are listed in byte order of their ids within a kind. A cursor of
+//     one kind given to ListObjects of another gives store.ErrInvalidCursor.
+//   - Object kinds and ids of up to 256 bytes are accepted; an empty one, a
+//     longer one, or one with a NUL byte or invalid UTF-8 is refused by every
+//     object method with an error that names the kind or id and what is wrong
+//     (and wraps none of the store's sentinel errors).
 package storetest
 
 import (
@@ -55,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Users", testUsers},
 		{"Events", testEvents},
 		{"Stats", testStats},
+		{"Objects", testObjects},
 		{"Concurrency", testConcurrency},
 	}
 	for _, s := range suites {

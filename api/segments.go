@@ -1,0 +1,240 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/shopmind/shopmind/audience"
+)
+
+func (s *Server) audienceReady(w http.ResponseWriter) bool {
+	if s.audience == nil {
+		writeProblem(w, http.StatusServiceUnavailable, "segments-disabled", "this server does not serve segments")
+		return false
+	}
+	return true
+}
+
+// segmentError answers for audience errors: 400 with the position for a bad
+// definition, 404 for a missing segment, the store mapping otherwise.
+func (s *Server) segmentError(w http.ResponseWriter, r *http.Request, err error) {
+	var inv *audience.InvalidError
+	switch {
+	case errors.As(err, &inv):
+		issue := FieldIssue{Field: inv.Field, Detail: inv.Msg}
+		p := Problem{Type: problemBase + "invalid-segment", Title: "Bad Request", Status: 400, Detail: inv.Error(), Errors: []FieldIssue{issue}}
+		if inv.Pos != nil {
+			p.Line, p.Column = inv.Pos.Line, inv.Pos.Col
+		}
+		writeProblemDoc(w, p)
+	case errors.Is(err, audience.ErrNotFound):
+		writeProblem(w, http.StatusNotFound, "not-found", err.Error())
+	default:
+		s.storeError(w, r, "the segment", err)
+	}
+}
+
+func (s *Server) decodeSegment(w http.ResponseWriter, r *http.Request) (audience.Input, bool) {
+	var in audience.Input
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return in, false
+	}
+	if err := strictUnmarshal(body, &in); err != nil {
+		writeProblem(w, http.StatusBadRequest, "invalid-segment", err.Error(), issue(nil, err))
+		return in, false
+	}
+	return in, true
+}
+
+type segmentAnswer struct {
+	audience.Definition
+	Size int `json:"size"`
+}
+
+func (s *Server) createSegment(w http.ResponseWriter, r *http.Request) {
+	if !s.audienceReady(w) {
+		return
+	}
+	in, ok := s.decodeSegment(w, r)
+	if !ok {
+		return
+	}
+	d, err := s.audience.Create(r.Context(), in)
+	if err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	n, err := s.audience.Size(r.Context(), d.ID)
+	if err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/v1/segments/"+d.ID)
+	writeJSON(w, http.StatusCreated, segmentAnswer{d, n})
+}
+
+func (s *Server) replaceSegment(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok || !s.audienceReady(w) {
+		return
+	}
+	in, ok := s.decodeSegment(w, r)
+	if !ok {
+		return
+	}
+	d, err := s.audience.Replace(r.Context(), id, in)
+	if err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) getSegment(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok || !s.audienceReady(w) {
+		return
+	}
+	d, err := s.audience.Get(r.Context(), id)
+	if err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) listSegments(w http.ResponseWriter, r *http.Request) {
+	if !s.audienceReady(w) {
+		return
+	}
+	limit, ok := queryLimit(w, r.URL.Query().Get("limit"))
+	if !ok {
+		return
+	}
+	defs, next, err := s.audience.List(r.Context(), r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"segments": defs, "next_cursor": next})
+}
+
+func (s *Server) deleteSegment(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok || !s.audienceReady(w) {
+		return
+	}
+	if err := s.audience.Delete(r.Context(), id); err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) segmentSize(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok || !s.audienceReady(w) {
+		return
+	}
+	n, err := s.audience.Size(r.Context(), id)
+	if err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]int{"size": n})
+}
+
+func (s *Server) segmentMembers(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok || !s.audienceReady(w) {
+		return
+	}
+	limit, ok := queryLimit(w, r.URL.Query().Get("limit"))
+	if !ok {
+		return
+	}
+	ids, next, err := s.audience.Members(r.Context(), id, r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	if ids == nil {
+		ids = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"members": ids, "next_cursor": next})
+}
+
+func (s *Server) segmentPreview(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok || !s.audienceReady(w) {
+		return
+	}
+	n := 10
+	if v := r.URL.Query().Get("n"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 100 {
+			writeProblem(w, http.StatusBadRequest, "invalid-parameter", "n must be a whole number from 1 to 100")
+			return
+		}
+	}
+	d, rows, err := s.audience.Preview(r.Context(), id, n)
+	if err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	if rows == nil {
+		rows = []audience.Row{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"segment": d, "members": rows})
+}
+
+func (s *Server) segmentExport(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok || !s.audienceReady(w) {
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "csv"
+	}
+	if format != "csv" && format != "jsonl" {
+		writeProblem(w, http.StatusBadRequest, "invalid-parameter", "format must be csv or jsonl")
+		return
+	}
+	if _, err := s.audience.Get(r.Context(), id); err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "application/x-ndjson")
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="`+id+`.`+format+`"`)
+	if _, err := s.audience.Export(r.Context(), id, format, w); err != nil {
+		s.log.Warn("segment export failed mid-stream", "segment", id, "err", err)
+	}
+}
+
+// validateSegment checks an expression without saving it (live validation).
+func (s *Server) validateSegment(w http.ResponseWriter, r *http.Request) {
+	body, err := s.readBody(w, r)
+	if err != nil {
+		return
+	}
+	var in struct {
+		Expression string `json:"expression"`
+	}
+	if err := strictUnmarshal(body, &in); err != nil {
+		writeProblem(w, http.StatusBadRequest, "invalid-segment", err.Error(), issue(nil, err))
+		return
+	}
+	e, err := audience.Validate(in.Expression)
+	if err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"valid": true, "canonical": e.String(), "reads": e.Fields()})
+}

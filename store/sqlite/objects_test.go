@@ -1,0 +1,107 @@
+package sqlite_test
+
+import (
+	"bytes"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/shopmind/shopmind/store"
+	"github.com/shopmind/shopmind/store/sqlite"
+)
+
+// UpdatedAt comes from Options.Now, in UTC, to the microsecond, and objects
+// survive reopening the file.
+func TestObjectsUseTheStoreClock(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "shopmind.db")
+	clock := time.Date(2026, 5, 1, 20, 0, 0, 123456789, time.FixedZone("CST", 8*3600))
+	opts := store.Options{Now: func() time.Time { return clock }}
+	check := func(what string, o store.Object, version int64, data string) {
+		t.Helper()
+		want := clock.Truncate(time.Microsecond)
+		if !o.UpdatedAt.Equal(want) || o.UpdatedAt.Location() != time.UTC {
+			t.Errorf("%s: UpdatedAt = %s, want %s in UTC", what, o.UpdatedAt, want.UTC())
+		}
+		if o.Version != version || !bytes.Equal(o.Data, []byte(data)) {
+			t.Errorf("%s: version %d data %q, want version %d data %q", what, o.Version, o.Data, version, data)
+		}
+	}
+
+	s, err := sqlite.OpenPath(ctx, path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutObject(ctx, "segment", "vip", []byte("v1")); err != nil {
+		t.Fatal(err)
+	}
+	o, err := s.GetObject(ctx, "segment", "vip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("GetObject", o, 1, "v1")
+	clock = clock.Add(time.Hour + time.Nanosecond)
+	if v, err := s.PutObject(ctx, "segment", "vip", []byte("v2")); err != nil || v != 2 {
+		t.Fatalf("second PutObject = %d, %v; want version 2", v, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = openAt(t, path, opts)
+	objs, next, err := s.ListObjects(ctx, "segment", "", 10)
+	if err != nil || len(objs) != 1 || next != "" {
+		t.Fatalf("ListObjects after reopen = %d objects, next %q, %v; want 1", len(objs), next, err)
+	}
+	check("ListObjects after reopen", objs[0], 2, "v2")
+	if v, err := s.PutObject(ctx, "segment", "vip", []byte("v3")); err != nil || v != 3 {
+		t.Errorf("PutObject after reopen = %d, %v; want version 3", v, err)
+	}
+}
+
+// A file written before objects existed (schema version 1) is brought up to
+// version 2 on open and keeps its data.
+func TestUpgradeFromVersion1(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "shopmind.db")
+	v1, err := os.ReadFile(filepath.Join("migrations", "0001_init.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`,
+		string(v1),
+		`INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, '0001_init', 1)`,
+		`INSERT INTO items (id, title, updated_at) VALUES ('kept', 'Tea', 0)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			db.Close()
+			t.Fatalf("building a version 1 database: %v", err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := openAt(t, path, store.Options{})
+	if it, err := s.GetItem(ctx, "kept"); err != nil || it.Title != "Tea" {
+		t.Errorf("GetItem after the upgrade = %+v, %v", it, err)
+	}
+	if v, err := s.PutObject(ctx, "segment", "vip", []byte("{}")); err != nil || v != 1 {
+		t.Errorf("PutObject after the upgrade = %d, %v; want version 1", v, err)
+	}
+	var names []string
+	for _, r := range migrationRows(t, path) {
+		names = append(names, r.name)
+	}
+	if want := []string{"0001_init", "0002_objects"}; !slices.Equal(names, want) {
+		t.Errorf("schema_migrations after the upgrade = %v, want %v", names, want)
+	}
+}
