@@ -55,5 +55,5 @@ func (s *Server) refreshProfiles(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := s.profiles.RefreshRFM()
-	writeJSON(w, http.StatusOK, map[string]any{"users": s.profiles.Users(), "rfm_quintiles": q})
+	writeJSON(w, http.StatusOK, map[string]any{"users": s.profiles.Users(), "rfm_quintiles": q, "value_model": s.profiles.ValueModel()})
 }

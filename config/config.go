@@ -82,6 +82,7 @@ type Config struct {
 	ProfileHalfLife Duration                   `json:"profile_half_life"`
 	Timezone        string                     `json:"timezone"`
 	RFMInterval     Duration                   `json:"rfm_interval"`
+	CLVHorizonDays  int                        `json:"clv_horizon_days"`
 }
 
 // Default returns the built-in defaults.
@@ -97,6 +98,7 @@ func Default() Config {
 		ProfileHalfLife: Duration{30 * 24 * time.Hour},
 		Timezone:        "UTC",
 		RFMInterval:     Duration{10 * time.Minute},
+		CLVHorizonDays:  365,
 	}
 }
 
@@ -164,6 +166,9 @@ func (c *Config) Validate() error {
 	}
 	if c.RFMInterval.Duration < time.Second {
 		errs = append(errs, fmt.Errorf("rfm_interval %s: must be at least 1s", c.RFMInterval))
+	}
+	if c.CLVHorizonDays < 1 || c.CLVHorizonDays > 3650 {
+		errs = append(errs, fmt.Errorf("clv_horizon_days %d: must be from 1 to 3650", c.CLVHorizonDays))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -76,6 +76,11 @@ var settings = []setting{
 		c.RFMInterval = Duration{d}
 		return err
 	}},
+	{"clv_horizon_days", "days over which customer lifetime value is summed in profiles", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.CLVHorizonDays = n
+		return err
+	}},
 	{"shutdown_timeout", "how long graceful shutdown waits for requests in flight", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.ShutdownTimeout = Duration{d}
@@ -133,6 +138,8 @@ func defaultNote(c *Config, name string) string {
 		return "; default " + c.ProfileHalfLife.String()
 	case "timezone":
 		return "; default " + c.Timezone
+	case "clv_horizon_days":
+		return "; default " + strconv.Itoa(c.CLVHorizonDays)
 	case "rfm_interval":
 		return "; default " + c.RFMInterval.String()
 	}

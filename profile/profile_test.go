@@ -27,7 +27,7 @@ func TestOneEventGivesValidProfile(t *testing.T) {
 	p := New("u")
 	b.Apply(p, ev(shop.View, "serum", t0), serum)
 	now := t0.Add(2 * 24 * time.Hour).Unix()
-	v := b.View(p, now, nil, nil)
+	v := b.View(p, &Context{Now: now})
 	if v.Events != 1 || v.Counts["view"] != 1 || v.RecencyDays != 2 || v.Frequency != 0 || v.DaysSincePurchase != nil {
 		t.Fatalf("view = %+v", v)
 	}
@@ -272,5 +272,62 @@ func BenchmarkApply(b *testing.B) {
 		e.Timestamp = t0.Add(time.Duration(i) * time.Minute)
 		bl.Apply(profiles[i%len(profiles)], &e, items[i%2])
 		i++
+	}
+}
+
+// TestValueModelOnSyntheticShop fits BG/NBD and Gamma-Gamma on the synthetic
+// shop's purchases and checks the predictions behave: buyers who bought often
+// and recently are worth more and likelier alive than one-off buyers long
+// gone.
+func TestValueModelOnSyntheticShop(t *testing.T) {
+	sh, err := synth.Generate(synth.Config{Seed: 5, Users: 3000, Items: 300, Days: 90})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := map[string]*shop.Item{}
+	for i := range sh.Items {
+		items[sh.Items[i].ID] = &sh.Items[i]
+	}
+	b := NewBuilder(Config{})
+	byUser := map[string]*Profile{}
+	for i := range sh.Events {
+		e := &sh.Events[i]
+		if byUser[e.UserID] == nil {
+			byUser[e.UserID] = New(e.UserID)
+		}
+		b.Apply(byUser[e.UserID], e, items[e.ItemID])
+	}
+	var ps []*Profile
+	for _, p := range byUser {
+		ps = append(ps, p)
+	}
+	now := sh.Start().AddDate(0, 0, 90).Unix()
+	m, err := FitValue(ps, now, 365)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("fitted on %d buyers: BG/NBD %+v, Gamma-Gamma %+v (has spend %v)", m.Buyers, m.Purchases, m.Spend, m.HasSpend)
+	var best, worst *Profile
+	for _, p := range ps {
+		if p.PurchaseDays == 0 {
+			if m.Value(p, now) != nil {
+				t.Fatal("a non-buyer got a value")
+			}
+			continue
+		}
+		if best == nil || p.PurchaseDays > best.PurchaseDays || (p.PurchaseDays == best.PurchaseDays && p.Last[shop.Purchase.Index()] > best.Last[shop.Purchase.Index()]) {
+			best = p
+		}
+		if worst == nil || (p.PurchaseDays == 1 && p.Last[shop.Purchase.Index()] < worst.Last[shop.Purchase.Index()]) {
+			worst = p
+		}
+	}
+	vb, vw := m.Value(best, now), m.Value(worst, now)
+	t.Logf("frequent recent buyer %+v; one-off early buyer %+v", vb, vw)
+	if !(vb.ExpectedPurchases > vw.ExpectedPurchases && vb.CLV > vw.CLV) {
+		t.Fatalf("frequent buyer not valued above the one-off buyer: %+v vs %+v", vb, vw)
+	}
+	if vb.PAlive <= 0 || vb.PAlive > 1 || vw.PAlive < 0 || vw.PAlive > 1 || vb.CLV <= 0 {
+		t.Fatalf("out of range: %+v %+v", vb, vw)
 	}
 }

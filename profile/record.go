@@ -43,7 +43,7 @@ var Schema = segment.Schema{
 	fRFMR:              {Name: "rfm_r", Kind: segment.Number, Doc: "recency quintile 1–5 (5 = most recent buyers)"},
 	fRFMF:              {Name: "rfm_f", Kind: segment.Number, Doc: "frequency quintile 1–5"},
 	fRFMM:              {Name: "rfm_m", Kind: segment.Number, Doc: "monetary quintile 1–5"},
-	fExpectedPurchases: {Name: "expected_purchases", Kind: segment.Number, Doc: "expected purchases over the CLV horizon (0 without a model)"},
+	fExpectedPurchases: {Name: "expected_purchases", Kind: segment.Number, Doc: "purchases expected in the next 90 days (0 for non-buyers or without a model)"},
 	fPAlive:            {Name: "p_alive", Kind: segment.Number, Doc: "probability the customer is still active (CLV model)"},
 	fCLV:               {Name: "clv", Kind: segment.Number, Doc: "customer lifetime value over the horizon"},
 	fLifecycle:         {Name: "lifecycle", Kind: segment.String, Doc: "new, active, at_risk or lapsed"},
@@ -55,27 +55,30 @@ var Schema = segment.Schema{
 }
 
 // Context is what a profile is read against: the time and the population
-// statistics. Fields may be nil.
+// statistics and models. Fields may be nil.
 type Context struct {
 	Now       int64
 	Quintiles *Quintiles
 	Bands     *PriceBands
+	Value     *ValueModel
 }
 
 // Record adapts a profile to segment.Record. Build one per profile with
 // NewRecord, or reuse one with Reset to avoid allocation.
 type Record struct {
-	b     *Builder
-	p     *Profile
-	ctx   *Context
-	value *Value
-	rfm   RFM
-	rfmOK bool
+	b       *Builder
+	p       *Profile
+	ctx     *Context
+	value   *Value
+	valueOK bool
+	rfm     RFM
+	rfmOK   bool
 }
 
 var _ segment.Record = (*Record)(nil)
 
-// NewRecord returns a record of p; value may be nil.
+// NewRecord returns a record of p; value, if not nil, overrides the value the
+// context's model would predict.
 func (b *Builder) NewRecord(p *Profile, ctx *Context, value *Value) *Record {
 	r := &Record{b: b}
 	r.Reset(p, ctx, value)
@@ -84,7 +87,15 @@ func (b *Builder) NewRecord(p *Profile, ctx *Context, value *Value) *Record {
 
 // Reset points r at another profile.
 func (r *Record) Reset(p *Profile, ctx *Context, value *Value) {
-	r.p, r.ctx, r.value, r.rfmOK = p, ctx, value, false
+	r.p, r.ctx, r.value, r.rfmOK, r.valueOK = p, ctx, value, false, value != nil
+}
+
+func (r *Record) val() *Value {
+	if !r.valueOK {
+		r.value = r.ctx.Value.Value(r.p, r.ctx.Now)
+		r.valueOK = true
+	}
+	return r.value
 }
 
 func (r *Record) scores() RFM {
@@ -125,16 +136,16 @@ func (r *Record) Number(i int) float64 {
 	case fRFMM:
 		return float64(r.scores().M)
 	case fExpectedPurchases:
-		if r.value != nil {
-			return r.value.ExpectedPurchases
+		if v := r.val(); v != nil {
+			return v.ExpectedPurchases
 		}
 	case fPAlive:
-		if r.value != nil {
-			return r.value.PAlive
+		if v := r.val(); v != nil {
+			return v.PAlive
 		}
 	case fCLV:
-		if r.value != nil {
-			return r.value.CLV
+		if v := r.val(); v != nil {
+			return v.CLV
 		}
 	}
 	return 0

@@ -23,6 +23,7 @@ type ServiceConfig struct {
 	PollInterval time.Duration // how often to look for new events without a Notify; default 200 ms
 	RFMInterval  time.Duration // how often to recompute RFM quintiles and price bands; default 10 min
 	ItemRefresh  time.Duration // how often to reload the catalogue; default 5 min
+	CLVHorizon   int           // days over which customer value is summed; default 365
 	Batch        int           // events asked for per feed call (backends may return fewer); default 1,000
 }
 
@@ -35,6 +36,9 @@ func (c ServiceConfig) withDefaults() ServiceConfig {
 	}
 	if c.ItemRefresh <= 0 {
 		c.ItemRefresh = 5 * time.Minute
+	}
+	if c.CLVHorizon <= 0 {
+		c.CLVHorizon = 365
 	}
 	if c.Batch <= 0 {
 		c.Batch = store.MaxLimit
@@ -65,6 +69,7 @@ type Service struct {
 	caughtUp    atomic.Bool  // the initial catch-up finished
 	quintiles   atomic.Pointer[Quintiles]
 	bands       atomic.Pointer[PriceBands]
+	value       atomic.Pointer[ValueModel]
 	wake        chan struct{}
 	eventsTotal atomic.Int64
 }
@@ -237,28 +242,43 @@ func (s *Service) View(ctx context.Context, userID string) (View, error) {
 	}
 	en.mu.Lock()
 	defer en.mu.Unlock()
-	return s.b.View(en.p, s.now().Unix(), s.quintiles.Load(), s.bands.Load()), nil
+	return s.b.View(en.p, s.context()), nil
 }
+
+// context is the read context in force now.
+func (s *Service) context() *Context {
+	return &Context{Now: s.now().Unix(), Quintiles: s.quintiles.Load(), Bands: s.bands.Load(), Value: s.value.Load()}
+}
+
+// ValueModel returns the customer-value model in force (nil until enough
+// buyers exist).
+func (s *Service) ValueModel() *ValueModel { return s.value.Load() }
 
 // RFM returns the quintiles in force (nil before the first refresh).
 func (s *Service) RFM() *Quintiles { return s.quintiles.Load() }
 
-// RefreshRFM recomputes RFM quintiles over every profile and price bands over
-// the catalogue.
+// RefreshRFM recomputes RFM quintiles over every profile, price bands over
+// the catalogue, and refits the customer-value models.
 func (s *Service) RefreshRFM() Quintiles {
 	s.mu.RLock()
 	ps := make([]*Profile, 0, len(s.users))
 	for _, en := range s.users {
 		en.mu.Lock()
-		cp := *en.p // the quintiles read only scalar fields
+		cp := *en.p // quintiles and value models read only scalar fields
 		en.mu.Unlock()
 		ps = append(ps, &cp)
 	}
 	s.mu.RUnlock()
-	q := ComputeQuintiles(ps, s.now().Unix())
+	now := s.now().Unix()
+	q := ComputeQuintiles(ps, now)
 	s.quintiles.Store(&q)
 	pb := ComputePriceBands(s.items.prices())
 	s.bands.Store(&pb)
+	if m, err := FitValue(ps, now, s.cfg.CLVHorizon); err != nil {
+		s.log.Debug("profiles: no customer-value model", "reason", err)
+	} else {
+		s.value.Store(m)
+	}
 	return q
 }
 
@@ -274,7 +294,7 @@ func (s *Service) With(ctx context.Context, userID string, fn func(p *Profile, c
 	if en == nil {
 		return ErrNoProfile
 	}
-	c := &Context{Now: s.now().Unix(), Quintiles: s.quintiles.Load(), Bands: s.bands.Load()}
+	c := s.context()
 	en.mu.Lock()
 	defer en.mu.Unlock()
 	fn(en.p, c)
@@ -291,7 +311,7 @@ func (s *Service) Each(fn func(p *Profile, ctx *Context) bool) {
 	}
 	s.mu.RUnlock()
 	sort.Strings(ids)
-	c := &Context{Now: s.now().Unix(), Quintiles: s.quintiles.Load(), Bands: s.bands.Load()}
+	c := s.context()
 	for _, id := range ids {
 		s.mu.RLock()
 		en := s.users[id]

@@ -165,13 +165,13 @@ type View struct {
 	AsOf              time.Time        `json:"as_of"`
 }
 
-// Value is the customer-value prediction for a profile.
+// Value is the customer-value prediction for a profile (buyers only).
 type Value struct {
 	Model             string  `json:"model"`
-	ExpectedPurchases float64 `json:"expected_purchases"`
-	HorizonDays       int     `json:"horizon_days"`
+	ExpectedPurchases float64 `json:"expected_purchases_90d"` // purchases expected in the next 90 days
 	PAlive            float64 `json:"p_alive"`
-	CLV               float64 `json:"clv"`
+	CLV               float64 `json:"clv"`              // discounted value over the horizon
+	HorizonDays       int     `json:"clv_horizon_days"` // the CLV horizon
 }
 
 // PriceBands splits item prices into bands by catalogue quantiles.
@@ -207,8 +207,9 @@ func (pb *PriceBands) Band(price float64) string {
 	return pb.Names[sort.Search(3, func(i int) bool { return price < pb.Cuts[i] })]
 }
 
-// View derives what the API shows. q and bands may be nil.
-func (b *Builder) View(p *Profile, now int64, q *Quintiles, bands *PriceBands) View {
+// View derives what the API shows. Context fields may be nil.
+func (b *Builder) View(p *Profile, c *Context) View {
+	now, q, bands := c.Now, c.Quintiles, c.Bands
 	v := View{
 		UserID:        p.UserID,
 		Counts:        make(map[string]int64),
@@ -247,6 +248,7 @@ func (b *Builder) View(p *Profile, now int64, q *Quintiles, bands *PriceBands) V
 	if bands != nil {
 		v.PriceBand = bands.Band(p.AvgPrice())
 	}
+	v.Value = c.Value.Value(p, now)
 	for h, n := range p.Hours {
 		if n > p.Hours[v.PeakHour] {
 			v.PeakHour = h

@@ -113,6 +113,7 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 	profiles := profile.NewService(timed, profile.ServiceConfig{
 		Profile:     profile.Config{HalfLife: cfg.ProfileHalfLife.Duration, Location: cfg.Location(), Weights: cfg.Weights()},
 		RFMInterval: cfg.RFMInterval.Duration,
+		CLVHorizon:  cfg.CLVHorizonDays,
 	}, log)
 	metrics.GaugeFunc("shopmind_profile_feed_lag_seconds", "How far profiles were behind the event feed at the last poll.",
 		func() float64 { return profiles.Lag().Seconds() })
