@@ -1,0 +1,5 @@
+//go:build !race
+
+package bpr
+
+const raceEnabled = false
