@@ -238,3 +238,59 @@ func (s *Server) validateSegment(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"valid": true, "canonical": e.String(), "reads": e.Fields()})
 }
+
+// segmentLookalike answers the n non-members most like the segment's
+// members by profile.
+func (s *Server) segmentLookalike(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(w, r)
+	if !ok || !s.audienceReady(w) {
+		return
+	}
+	n := 100
+	if v := r.URL.Query().Get("n"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 || n > 10000 {
+			writeProblem(w, http.StatusBadRequest, "invalid-parameter", "n must be a whole number from 1 to 10000")
+			return
+		}
+	}
+	users, err := s.audience.Lookalike(r.Context(), id, n)
+	if err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	if users == nil {
+		users = []audience.Scored{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"segment": id, "users": users})
+}
+
+// clusters answers k-means behaviour clusters of all profiles, each described
+// in words.
+func (s *Server) clusters(w http.ResponseWriter, r *http.Request) {
+	if !s.audienceReady(w) {
+		return
+	}
+	q := r.URL.Query()
+	k, seed := 5, uint64(1)
+	if v := q.Get("k"); v != "" {
+		var err error
+		if k, err = strconv.Atoi(v); err != nil {
+			writeProblem(w, http.StatusBadRequest, "invalid-parameter", "k must be a whole number from 2 to 50")
+			return
+		}
+	}
+	if v := q.Get("seed"); v != "" {
+		var err error
+		if seed, err = strconv.ParseUint(v, 10, 64); err != nil {
+			writeProblem(w, http.StatusBadRequest, "invalid-parameter", "seed must be a non-negative whole number")
+			return
+		}
+	}
+	res, err := s.audience.Cluster(r.Context(), k, seed)
+	if err != nil {
+		s.segmentError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}

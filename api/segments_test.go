@@ -135,3 +135,57 @@ func TestSegmentErrorsPointAtTheProblem(t *testing.T) {
 		t.Fatalf("deep nesting: %d", r.StatusCode)
 	}
 }
+
+func TestLookalikeAndClusters(t *testing.T) {
+	h := newHarness(t)
+	h.do("POST", "/v1/items", `[{"id":"serum","category":["Beauty"],"price":200,"currency":"CNY"},{"id":"tea","category":["Food"],"price":20,"currency":"CNY"}]`, nil)
+	var rows []string
+	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	for u := range 40 {
+		item := "serum"
+		if u%2 == 1 {
+			item = "tea"
+		}
+		for k := range 1 + u%3 {
+			rows = append(rows, fmt.Sprintf(`{"id":"e%d-%d","type":"view","user_id":"u%02d","item_id":"%s","timestamp":"%s"}`, u, k, u, item, at))
+		}
+		if u < 6 && u%2 == 0 {
+			rows = append(rows, fmt.Sprintf(`{"id":"b%d","type":"purchase","user_id":"u%02d","item_id":"serum","revenue":200,"currency":"CNY","timestamp":"%s"}`, u, u, at))
+		}
+	}
+	h.do("POST", "/v1/events", "["+strings.Join(rows, ",")+"]", nil)
+	var seg struct {
+		ID string `json:"id"`
+	}
+	h.do("POST", "/v1/segments", `{"name":"beauty buyers","expression":"buyer and affinity(\"Beauty\") > 0.5"}`, &seg)
+	var look struct {
+		Users []struct {
+			UserID string  `json:"user_id"`
+			Score  float64 `json:"score"`
+		} `json:"users"`
+	}
+	if r := h.do("POST", "/v1/segments/"+seg.ID+"/lookalike?n=5", nil, &look); r.StatusCode != 200 || len(look.Users) != 5 {
+		t.Fatalf("lookalike: %d %+v", r.StatusCode, look)
+	}
+	for _, u := range look.Users {
+		var n int
+		fmt.Sscanf(u.UserID, "u%d", &n)
+		if n%2 == 1 || n < 6 {
+			t.Errorf("lookalike %s is a tea viewer or a seed member", u.UserID)
+		}
+	}
+	var res struct {
+		K        int `json:"k"`
+		Clusters []struct {
+			Size        int    `json:"size"`
+			Description string `json:"description"`
+		} `json:"clusters"`
+	}
+	if r := h.do("GET", "/v1/clusters?k=2", nil, &res); r.StatusCode != 200 || res.K != 2 || res.Clusters[0].Description == "" {
+		t.Fatalf("clusters: %d %+v", r.StatusCode, res)
+	}
+	var p Problem
+	if r := h.do("GET", "/v1/clusters?k=99", nil, &p); r.StatusCode != 400 {
+		t.Fatalf("k=99: %d", r.StatusCode)
+	}
+}

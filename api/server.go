@@ -107,6 +107,8 @@ func (s *Server) table() []route {
 		{"GET", "/v1/segments/{id}/members", config.ScopeRead, s.segmentMembers},
 		{"GET", "/v1/segments/{id}/preview", config.ScopeRead, s.segmentPreview},
 		{"GET", "/v1/segments/{id}/export", config.ScopeRead, s.segmentExport},
+		{"POST", "/v1/segments/{id}/lookalike", config.ScopeRead, s.segmentLookalike},
+		{"GET", "/v1/clusters", config.ScopeRead, s.clusters},
 		{"GET", "/v1/stats", config.ScopeRead, s.stats},
 	}
 }

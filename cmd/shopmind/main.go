@@ -27,6 +27,7 @@ func commands() []command {
 		{"demo", "generate a synthetic shop, store it and serve it on loopback", runDemo},
 		{"version", "print the version", runVersion},
 		{"clv", "fit customer-value models (BG/NBD, Pareto/NBD, Gamma-Gamma)", runCLV},
+		{"segment", "list, export and cluster segments of customers", runSegment},
 	}
 }
 
