@@ -26,6 +26,7 @@ func commands() []command {
 		{"import", "import events, items and users from files and public dataset formats", runImport},
 		{"demo", "generate a synthetic shop, store it and serve it on loopback", runDemo},
 		{"version", "print the version", runVersion},
+		{"eval", "evaluate models offline on public datasets", runEval},
 		{"clv", "fit customer-value models (BG/NBD, Pareto/NBD, Gamma-Gamma)", runCLV},
 		{"segment", "list, export and cluster segments of customers", runSegment},
 	}

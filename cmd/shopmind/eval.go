@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/shopmind/shopmind/recommend/eval"
+)
+
+// evalTarget is one kind of model `shopmind eval` evaluates. Add a line to
+// evalTargets for a new kind (ctr, uplift, assist, ...).
+type evalTarget struct {
+	name, summary string
+	run           func(ctx context.Context, args []string, out, errOut io.Writer) error
+}
+
+func evalTargets() []evalTarget {
+	return []evalTarget{
+		{"recommend", "next-item recommendation on public sequence datasets (leave-one-out, full ranking)", runEvalRecommend},
+	}
+}
+
+func evalUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: shopmind eval TARGET [flags]   (shopmind eval TARGET --help for its flags)\n\nEvaluate models offline on public datasets.\n\nTargets:")
+	for _, t := range evalTargets() {
+		fmt.Fprintf(w, "  %-10s %s\n", t.name, t.summary)
+	}
+}
+
+// runEval dispatches on the first argument to an evaluation target.
+func runEval(ctx context.Context, args []string, out, errOut io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		evalUsage(out)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	for _, t := range evalTargets() {
+		if t.name == args[0] {
+			return t.run(ctx, args[1:], out, errOut)
+		}
+	}
+	fmt.Fprintf(errOut, "shopmind eval: unknown target %q\n\n", args[0])
+	evalUsage(errOut)
+	return errUsage
+}
+
+func runEvalRecommend(ctx context.Context, args []string, out, errOut io.Writer) error {
+	summary := "Evaluate recommendation models with the S3-Rec protocol: per user the last item is the test item,\n" +
+		"the one before it the validation item, the rest training. Every item is ranked; the history is excluded.\n" +
+		"Hyper-parameters are searched on the validation item; the test item is scored once.\n\n" +
+		"Datasets: " + strings.Join(eval.SourceNames(), ", ") + " (from $SHOPMIND_DATASETS or ../shared/datasets, or --path)\n" +
+		"Algorithms: " + strings.Join(eval.AlgoNames(), ", ") + ", or all"
+	fs := newFlags("eval recommend", summary, errOut)
+	dataset := fs.String("dataset", "", "dataset: "+strings.Join(eval.SourceNames(), ", "))
+	algo := fs.String("algo", "all", "algorithm name, comma-separated names, or all")
+	path := fs.String("path", "", "dataset file or directory (default: the shared datasets directory)")
+	jsonPath := fs.String("json", "", "write the results as JSON to this file")
+	reportPath := fs.String("report", "", "write a self-contained HTML report to this file")
+	k := fs.Int("k", 10, "cut-off the search optimises (NDCG@k, then HR@k) and the report charts: 5, 10 or 20")
+	refit := fs.Bool("refit", false, "fit the chosen configuration again on training + validation items before the test")
+	quick := fs.Bool("quick", false, "skip the search: one configuration per algorithm (the defaults)")
+	workers := fs.Int("workers", 2, "goroutines ranking users")
+	if err := fs.Parse(args); err != nil {
+		return parseErr(err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q; see shopmind eval recommend --help", fs.Arg(0))
+	}
+	if *dataset == "" {
+		return fmt.Errorf("--dataset is required: one of %s", strings.Join(eval.SourceNames(), ", "))
+	}
+	if *k != 5 && *k != 10 && *k != 20 {
+		return fmt.Errorf("--k must be 5, 10 or 20, got %d", *k)
+	}
+	if *workers < 1 {
+		return fmt.Errorf("--workers must be at least 1")
+	}
+	src, err := eval.LookupSource(*dataset)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	rep, err := eval.EvaluateDataset(ctx, eval.Options{
+		Source: src, Path: *path, Algos: strings.Split(*algo, ","), Refit: *refit, Quick: *quick, K: *k, Workers: *workers,
+		Log: func(format string, a ...any) {
+			fmt.Fprintf(errOut, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, a...))
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteTable(out); err != nil {
+		return err
+	}
+	write := func(path string, f func(io.Writer) error) error {
+		if path == "" {
+			return nil
+		}
+		file, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		return errors.Join(f(file), file.Close())
+	}
+	if err := write(*jsonPath, rep.WriteJSON); err != nil {
+		return fmt.Errorf("writing --json: %w", err)
+	}
+	if err := write(*reportPath, rep.WriteHTML); err != nil {
+		return fmt.Errorf("writing --report: %w", err)
+	}
+	fmt.Fprintf(errOut, "done in %s\n", time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
