@@ -42,7 +42,8 @@ var ErrUnavailable = errors.New("store unavailable")
 //     ReceivedAt. Users named by events are created if they do not exist.
 //   - PutItems and PutUsers insert or replace whole entities (last write wins).
 //     PutUsers keeps CreatedAt of an existing user.
-//   - Get* return ErrNotFound (possibly wrapped) for missing ids.
+//   - Get* return ErrNotFound (possibly wrapped) for missing ids; object kinds
+//     and ids that CheckObjectKey refuses give ErrInvalid (wrapped).
 //   - List methods page with opaque cursors: an empty next cursor means done;
 //     a cursor the backend did not issue gives ErrInvalidCursor (wrapped).
 type Store interface {

@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/shopmind/shopmind/store"
 )
-
-// maxObjectKey is the longest kind or id of an object, in bytes.
-const maxObjectKey = 256
 
 // putObjectSQL inserts an object at version 1 or replaces it with the next
 // version. INSERT ... ON CONFLICT DO UPDATE takes the row lock before it
@@ -34,7 +29,7 @@ const (
 // PutObject stores data as the object kind/id and returns its new version:
 // 1 for a new object, one more than the stored version otherwise.
 func (s *pgStore) PutObject(ctx context.Context, kind, id string, data []byte) (int64, error) {
-	if err := checkObjectKey(kind, id); err != nil {
+	if err := store.CheckObjectKey(kind, id); err != nil {
 		return 0, fmt.Errorf("postgres: put object: %w", err)
 	}
 	if data == nil {
@@ -53,7 +48,7 @@ func (s *pgStore) PutObject(ctx context.Context, kind, id string, data []byte) (
 
 // GetObject returns one object or store.ErrNotFound.
 func (s *pgStore) GetObject(ctx context.Context, kind, id string) (store.Object, error) {
-	if err := checkObjectKey(kind, id); err != nil {
+	if err := store.CheckObjectKey(kind, id); err != nil {
 		return store.Object{}, fmt.Errorf("postgres: get object: %w", err)
 	}
 	o := store.Object{Kind: kind, ID: id}
@@ -74,7 +69,7 @@ func (s *pgStore) GetObject(ctx context.Context, kind, id string) (store.Object,
 // ListObjects pages through the objects of one kind in byte order of id. A
 // cursor is valid only for the kind it was issued for.
 func (s *pgStore) ListObjects(ctx context.Context, kind, cursor string, limit int) ([]store.Object, string, error) {
-	if err := checkObjectName("kind", kind); err != nil {
+	if err := store.CheckObjectName("kind", kind); err != nil {
 		return nil, "", fmt.Errorf("postgres: list objects: %w", err)
 	}
 	limit = store.PageLimit(limit)
@@ -111,7 +106,7 @@ func (s *pgStore) ListObjects(ctx context.Context, kind, cursor string, limit in
 
 // DeleteObject removes an object or returns store.ErrNotFound.
 func (s *pgStore) DeleteObject(ctx context.Context, kind, id string) error {
-	if err := checkObjectKey(kind, id); err != nil {
+	if err := store.CheckObjectKey(kind, id); err != nil {
 		return fmt.Errorf("postgres: delete object: %w", err)
 	}
 	return s.withConn(ctx, fmt.Sprintf("delete object %q of kind %q", id, kind), func(conn *pgx.Conn) error {
@@ -124,29 +119,4 @@ func (s *pgStore) DeleteObject(ctx context.Context, kind, id string) error {
 		}
 		return nil
 	})
-}
-
-// checkObjectKey refuses kinds and ids that the store cannot key an object
-// by: empty, longer than maxObjectKey bytes, with a NUL byte (which
-// PostgreSQL text cannot hold and object cursors use as a separator) or not
-// UTF-8 (which a UTF8 database refuses).
-func checkObjectKey(kind, id string) error {
-	if err := checkObjectName("kind", kind); err != nil {
-		return err
-	}
-	return checkObjectName("id", id)
-}
-
-func checkObjectName(what, v string) error {
-	switch {
-	case v == "":
-		return fmt.Errorf("object %s is empty; give a non-empty %s", what, what)
-	case len(v) > maxObjectKey:
-		return fmt.Errorf("object %s is %d bytes long; at most %d bytes are allowed", what, len(v), maxObjectKey)
-	case strings.IndexByte(v, 0) >= 0:
-		return fmt.Errorf("object %s %q contains a NUL byte, which is not allowed", what, v)
-	case !utf8.ValidString(v):
-		return fmt.Errorf("object %s %q is not valid UTF-8", what, v)
-	}
-	return nil
 }

@@ -5,14 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/shopmind/shopmind/store"
 )
-
-// maxObjectKey is the longest kind or id of an object, in bytes.
-const maxObjectKey = 256
 
 // putObjectSQL inserts an object at version 1 or replaces it with the next
 // version, in one statement on the writer connection, so concurrent puts of
@@ -31,7 +26,7 @@ const (
 // PutObject stores data as the object kind/id and returns its new version:
 // 1 for a new object, one more than the stored version otherwise.
 func (s *Store) PutObject(ctx context.Context, kind, id string, data []byte) (int64, error) {
-	if err := checkObjectKey(kind, id); err != nil {
+	if err := store.CheckObjectKey(kind, id); err != nil {
 		return 0, fmt.Errorf("sqlite: put object: %w", err)
 	}
 	if data == nil {
@@ -50,7 +45,7 @@ func (s *Store) PutObject(ctx context.Context, kind, id string, data []byte) (in
 
 // GetObject returns one object, or store.ErrNotFound.
 func (s *Store) GetObject(ctx context.Context, kind, id string) (store.Object, error) {
-	if err := checkObjectKey(kind, id); err != nil {
+	if err := store.CheckObjectKey(kind, id); err != nil {
 		return store.Object{}, fmt.Errorf("sqlite: get object: %w", err)
 	}
 	o := store.Object{Kind: kind, ID: id}
@@ -69,7 +64,7 @@ func (s *Store) GetObject(ctx context.Context, kind, id string) (store.Object, e
 // ListObjects pages through the objects of one kind in id order (byte
 // order). A cursor is valid only for the kind it was issued for.
 func (s *Store) ListObjects(ctx context.Context, kind, cursor string, limit int) ([]store.Object, string, error) {
-	if err := checkObjectName("kind", kind); err != nil {
+	if err := store.CheckObjectName("kind", kind); err != nil {
 		return nil, "", fmt.Errorf("sqlite: list objects: %w", err)
 	}
 	limit = store.PageLimit(limit)
@@ -108,7 +103,7 @@ func (s *Store) ListObjects(ctx context.Context, kind, cursor string, limit int)
 
 // DeleteObject removes an object, or returns store.ErrNotFound.
 func (s *Store) DeleteObject(ctx context.Context, kind, id string) error {
-	if err := checkObjectKey(kind, id); err != nil {
+	if err := store.CheckObjectKey(kind, id); err != nil {
 		return fmt.Errorf("sqlite: delete object: %w", err)
 	}
 	var n int64
@@ -125,31 +120,6 @@ func (s *Store) DeleteObject(ctx context.Context, kind, id string) error {
 	}
 	if n == 0 {
 		return fmt.Errorf("object %q of kind %q: %w", id, kind, store.ErrNotFound)
-	}
-	return nil
-}
-
-// checkObjectKey refuses kinds and ids that the store cannot key an object
-// by: empty, longer than maxObjectKey bytes, with a NUL byte (which object
-// cursors use as a separator) or not UTF-8 (which PostgreSQL cannot store,
-// so both backends refuse it alike).
-func checkObjectKey(kind, id string) error {
-	if err := checkObjectName("kind", kind); err != nil {
-		return err
-	}
-	return checkObjectName("id", id)
-}
-
-func checkObjectName(what, v string) error {
-	switch {
-	case v == "":
-		return fmt.Errorf("object %s is empty; give a non-empty %s", what, what)
-	case len(v) > maxObjectKey:
-		return fmt.Errorf("object %s is %d bytes long; at most %d bytes are allowed", what, len(v), maxObjectKey)
-	case strings.IndexByte(v, 0) >= 0:
-		return fmt.Errorf("object %s %q contains a NUL byte, which is not allowed", what, v)
-	case !utf8.ValidString(v):
-		return fmt.Errorf("object %s %q is not valid UTF-8", what, v)
 	}
 	return nil
 }

@@ -362,6 +362,8 @@ func testObjects(t *testing.T, open func(t *testing.T) store.Store) {
 				t.Errorf("%s succeeded, want an error", call)
 			case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrUnavailable) || errors.Is(err, store.ErrInvalidCursor):
 				t.Errorf("%s: error = %v; a refused %s is neither missing nor unavailable", call, err, what)
+			case !errors.Is(err, store.ErrInvalid):
+				t.Errorf("%s: error = %v does not wrap store.ErrInvalid", call, err)
 			case !regexp.MustCompile(`\b`+what+`\b`).MatchString(err.Error()) || !strings.Contains(err.Error(), says):
 				t.Errorf("%s: error %q does not say the %s is wrong (%q)", call, err, what, says)
 			}
