@@ -67,11 +67,16 @@ func (s *Server) storeError(w http.ResponseWriter, r *http.Request, what string,
 	}
 }
 
+// writeJSON encodes v before answering, so a value that cannot be encoded
+// (a NaN, say) becomes a 500 problem instead of an empty 200.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		slog.Error("encoding a response", "err", err)
+		writeProblem(w, http.StatusInternalServerError, "internal", "the server could not encode its answer; report it")
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	if err := enc.Encode(v); err != nil {
-		slog.Debug("writing response", "err", err)
-	}
+	w.Write(append(b, '\n'))
 }

@@ -275,7 +275,7 @@ func (s *Service) RefreshRFM() Quintiles {
 	pb := ComputePriceBands(s.items.prices())
 	s.bands.Store(&pb)
 	if m, err := FitValue(ps, now, s.cfg.CLVHorizon); err != nil {
-		s.log.Debug("profiles: no customer-value model", "reason", err)
+		s.log.Info("profiles: no customer-value model yet", "reason", err)
 	} else {
 		s.value.Store(m)
 	}

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -25,10 +26,14 @@ type ValueModel struct {
 	Purchases clv.BGNBD      `json:"bgnbd"`
 	Spend     clv.GammaGamma `json:"gamma_gamma"`
 	HasSpend  bool           `json:"has_spend"`
-	MeanSpend float64        `json:"mean_spend"` // used when Gamma-Gamma could not be fitted
-	Buyers    int            `json:"buyers"`
-	FittedAt  time.Time      `json:"fitted_at"`
-	Horizon   int            `json:"horizon_days"`
+	Boundary  bool           `json:"boundary_fit"` // BG/NBD's maximum lies at the parameter-space edge (see FitValue)
+	// Unpredictable counts buyers whose predictions overflow under these
+	// parameters; their profiles show no value.
+	Unpredictable int       `json:"unpredictable_buyers"`
+	MeanSpend     float64   `json:"mean_spend"` // used when Gamma-Gamma could not be fitted
+	Buyers        int       `json:"buyers"`
+	FittedAt      time.Time `json:"fitted_at"`
+	Horizon       int       `json:"horizon_days"`
 }
 
 // customer summarises a profile the way the CLV models read it: repeat
@@ -73,12 +78,35 @@ func FitValue(profiles []*Profile, now int64, horizonDays int) (*ValueModel, err
 		return nil, fmt.Errorf("customer value needs at least %d buyers and %d repeat buyers; the shop has %d and %d", minBuyers, minRepeaters, len(cs), len(repeat))
 	}
 	bg, _, err := clv.FitBGNBD(cs, nil)
+	boundary := false
+	if errors.Is(err, clv.ErrNotConverged) && bg.Check() == nil && bg.R > 0 {
+		// The likelihood's supremum lies at the edge of the parameter space
+		// (typically a, b → ∞: every customer has the same dropout
+		// probability a/(a+b)). The parameters where the optimiser stopped
+		// approximate that limit, and its predictions are stable there.
+		boundary, err = true, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fitting BG/NBD on %d buyers: %w", len(cs), err)
 	}
-	m := &ValueModel{Purchases: bg, Buyers: len(cs), FittedAt: time.Unix(now, 0).UTC(), Horizon: horizonDays}
+	m := &ValueModel{Purchases: bg, Boundary: boundary, Buyers: len(cs), FittedAt: time.Unix(now, 0).UTC(), Horizon: horizonDays}
 	if spendN > 0 {
 		m.MeanSpend = spendSum / float64(spendN)
+	}
+	// Extreme fitted parameters can make predictions overflow for some
+	// buyers; Value then reports nothing for them. Refuse a model for which
+	// that is more than a few.
+	bad := 0
+	for _, c := range cs {
+		e, pa := bg.ConditionalExpectedPurchases(c, 90.0/7), bg.ProbAlive(c)
+		if !isFinite(e) || !isFinite(pa) {
+			bad++
+		}
+	}
+	m.Unpredictable = bad
+	if bad > len(cs)/20 {
+		return nil, fmt.Errorf("BG/NBD fitted on %d buyers (r %.4g, α %.4g, a %.4g, b %.4g) predicts non-finite values for %d of them (boundary fit %v); no customer value",
+			len(cs), bg.R, bg.Alpha, bg.A, bg.B, bad, boundary)
 	}
 	if gg, _, err := clv.FitGammaGamma(repeat, nil); err == nil && gg.Q > 1 {
 		m.Spend, m.HasSpend = gg, true
@@ -110,8 +138,13 @@ func (m *ValueModel) Value(p *Profile, now int64) *Value {
 		v.Model = "bg/nbd+mean-spend"
 		v.CLV = d * m.MeanSpend
 	}
+	if !isFinite(v.ExpectedPurchases) || !isFinite(v.PAlive) || !isFinite(v.CLV) {
+		return nil
+	}
 	v.ExpectedPurchases = math.Round(v.ExpectedPurchases*1000) / 1000
 	v.PAlive = math.Round(v.PAlive*1000) / 1000
 	v.CLV = math.Round(v.CLV*100) / 100
 	return v
 }
+
+func isFinite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }

@@ -87,10 +87,14 @@ func ComputeQuintiles(profiles []*Profile, now int64) Quintiles {
 	return q
 }
 
+// neverDays stands for "never bought" in recency: beyond any real recency,
+// yet finite so that quintile breakpoints encode as JSON.
+const neverDays = 1e9
+
 func purchaseRecency(p *Profile, now int64) float64 {
 	last := p.Last[shop.Purchase.Index()]
 	if last == 0 {
-		return math.Inf(1)
+		return neverDays
 	}
 	return math.Max(0, float64(now-last)/secondsInDay)
 }
@@ -234,7 +238,7 @@ func (b *Builder) View(p *Profile, c *Context) View {
 			v.Counts[string(shop.EventTypes[i])] = c
 		}
 	}
-	if d := purchaseRecency(p, now); !math.IsInf(d, 1) {
+	if d := purchaseRecency(p, now); d < neverDays {
 		d = round2(d)
 		v.DaysSincePurchase = &d
 	}

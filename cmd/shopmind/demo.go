@@ -148,6 +148,9 @@ Try:
   curl -s %[1]s/v1/items/%[4]s
   curl -s %[1]s/v1/users/%[5]s
   curl -s '%[1]s/v1/users/%[5]s/events?limit=5'
+  curl -s %[1]s/v1/users/%[5]s/profile
+  curl -s -X POST %[1]s/v1/segments -d '{"name":"repeat buyers","expression":"frequency >= 2 and recency_days <= 30"}'
+  curl -s '%[1]s/v1/clusters?k=4'
   curl -s -X POST %[1]s/v1/events -d '[{"id":"try-1","type":"view","user_id":"%[5]s","item_id":"%[4]s"}]'
   curl -s %[1]s/metrics | grep shopmind_events_ingested
   curl -s %[1]s/v1/openapi.json

@@ -311,7 +311,7 @@ collect:
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 200 {
+		if resp.StatusCode != 200 && resp.StatusCode != 201 {
 			t.Errorf("%s: status %d: %s", c, resp.StatusCode, b)
 		}
 		if strings.Contains(c, "category=") && !strings.Contains(string(b), `"id"`) {
