@@ -448,3 +448,28 @@ func TestProfileReflectsEventsAtOnce(t *testing.T) {
 		t.Fatalf("no RFM after refresh: %+v", v.RFM)
 	}
 }
+
+// TestRefreshWithNonBuyersEncodes guards a bug: "never bought" recency made
+// the RFM breakpoints infinite, and the answer an empty 200.
+func TestRefreshWithNonBuyersEncodes(t *testing.T) {
+	h := newHarness(t)
+	var rows []string
+	for i := range 10 {
+		rows = append(rows, fmt.Sprintf(`{"id":"n%d","type":"view","user_id":"viewer-%d","item_id":"x"}`, i, i))
+	}
+	rows = append(rows, `{"id":"b","type":"purchase","user_id":"buyer","item_id":"x","revenue":5,"currency":"CNY"}`)
+	h.do("POST", "/v1/events", "["+strings.Join(rows, ",")+"]", nil)
+	var out struct {
+		Users int `json:"users"`
+		RFM   struct {
+			Recency []float64 `json:"recency_days"`
+		} `json:"rfm_quintiles"`
+	}
+	if r := h.do("POST", "/v1/profiles/refresh", nil, &out); r.StatusCode != 200 || out.Users != 11 || len(out.RFM.Recency) != 4 {
+		t.Fatalf("refresh: %d %+v", r.StatusCode, out)
+	}
+	var v profile.View
+	if r := h.do("GET", "/v1/users/viewer-1/profile", nil, &v); r.StatusCode != 200 || v.RFM == nil || v.RFM.Code != "111" {
+		t.Fatalf("non-buyer profile: %d %+v", r.StatusCode, v.RFM)
+	}
+}
