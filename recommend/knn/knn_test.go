@@ -1,21 +1,15 @@
 package knn
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"math"
-	"math/rand/v2"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/shopmind/shopmind/internal/testenv"
 	"github.com/shopmind/shopmind/recommend"
-	"github.com/shopmind/shopmind/shop"
+	"github.com/shopmind/shopmind/recommend/internal/rectest"
 )
 
 // tiny is three users over four items, weights chosen to be checked by hand:
@@ -109,7 +103,7 @@ func TestScoreRecency(t *testing.T) {
 }
 
 func TestPlantedQuality(t *testing.T) {
-	d, test := planted(1, 3000, 2000, 20, 8)
+	d, test := rectest.Planted(1, 3000, 2000, 20, 8)
 	// Uniform random ranking: 10/2000 = 0.005; a cluster oracle without
 	// popularity is about 0.9·10/100 = 0.09, with it about 0.25.
 	cases := []struct {
@@ -127,7 +121,7 @@ func TestPlantedQuality(t *testing.T) {
 			if err := m.Fit(context.Background(), d); err != nil {
 				t.Fatal(err)
 			}
-			hr := hitRate(m, d, test, 10)
+			hr := rectest.HitRate(m, d, test, 10)
 			t.Logf("HR@10 = %.4f", hr)
 			if hr < c.min {
 				t.Fatalf("HR@10 = %.4f, want ≥ %.2f", hr, c.min)
@@ -137,7 +131,7 @@ func TestPlantedQuality(t *testing.T) {
 }
 
 func TestDeterministicAcrossWorkers(t *testing.T) {
-	d, _ := planted(2, 500, 300, 10, 6)
+	d, _ := rectest.Planted(2, 500, 300, 10, 6)
 	var models []*Model
 	for _, w := range []int{1, 2, 3} {
 		m := New(Config{K: 30, Workers: w})
@@ -170,7 +164,7 @@ func TestEdgeCases(t *testing.T) {
 	New(Config{}).Score([]recommend.Event{{Item: 1, Weight: 1}}, scores) // unfitted: no panic
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	d, _ := planted(3, 200, 100, 5, 5)
+	d, _ := rectest.Planted(3, 200, 100, 5, 5)
 	if err := New(Config{}).Fit(ctx, d); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled fit: %v", err)
 	}
@@ -192,7 +186,7 @@ func TestEdgeCases(t *testing.T) {
 }
 
 func BenchmarkFitSportsShape(b *testing.B) {
-	d := sportsShape()
+	d := rectest.SportsShape()
 	b.ResetTimer()
 	for b.Loop() {
 		if err := New(Config{}).Fit(context.Background(), d); err != nil {
@@ -205,7 +199,7 @@ func BenchmarkFitSportsShape(b *testing.B) {
 // BenchmarkFitSports fits the real Amazon Sports sequences (shared data set)
 // with the defaults.
 func BenchmarkFitSports(b *testing.B) {
-	d := readSeqRec(b, filepath.Join(testenv.Datasets(b, "amazon-seqrec-s3rec"), "Sports_and_Outdoors.txt"))
+	d := rectest.ReadSeqRec(b, filepath.Join(testenv.Datasets(b, "amazon-seqrec-s3rec"), "Sports_and_Outdoors.txt"))
 	b.ResetTimer()
 	for b.Loop() {
 		if err := New(Config{}).Fit(context.Background(), d); err != nil {
@@ -216,7 +210,7 @@ func BenchmarkFitSports(b *testing.B) {
 }
 
 func BenchmarkScore(b *testing.B) {
-	d := sportsShape()
+	d := rectest.SportsShape()
 	m := New(Config{})
 	if err := m.Fit(context.Background(), d); err != nil {
 		b.Fatal(err)
@@ -225,134 +219,4 @@ func BenchmarkScore(b *testing.B) {
 	for b.Loop() {
 		m.Score(d.Seqs[0], scores)
 	}
-}
-
-// planted returns data where users belong to clusters and mostly consume
-// their cluster's items (popularity-skewed within the cluster), with each
-// user's last event held out as the test item.
-func planted(seed uint64, users, items, clusters, perUser int) (train *recommend.Data, test []int32) {
-	r := rand.New(rand.NewPCG(seed, 7))
-	d := &recommend.Data{Items: make([]string, items), Users: make([]string, users), Seqs: make([][]recommend.Event, users)}
-	for i := range d.Items {
-		d.Items[i] = "i" + strconv.Itoa(i)
-	}
-	size := items / clusters
-	test = make([]int32, users)
-	for u := range users {
-		d.Users[u] = "u" + strconv.Itoa(u)
-		c := u % clusters
-		seen := map[int32]bool{}
-		var seq []recommend.Event
-		for len(seq) < perUser+1 {
-			var it int32
-			if r.Float64() < 0.9 {
-				f := r.Float64()
-				it = int32(c*size + int(f*f*float64(size)))
-			} else {
-				it = int32(r.IntN(items))
-			}
-			if seen[it] {
-				continue
-			}
-			seen[it] = true
-			seq = append(seq, recommend.Event{Item: it, Time: int64(len(seq)), Weight: 1, Type: shop.Purchase})
-		}
-		test[u] = seq[perUser].Item
-		d.Seqs[u] = seq[:perUser]
-	}
-	return d, test
-}
-
-// hitRate is HR@n of the held-out items, history excluded from the ranking.
-func hitRate(m recommend.Recommender, d *recommend.Data, test []int32, n int) float64 {
-	scores := make([]float32, d.NumItems())
-	hits := 0
-	for u, hist := range d.Seqs {
-		m.Score(hist, scores)
-		seen := map[int32]bool{}
-		for _, e := range hist {
-			seen[e.Item] = true
-		}
-		for _, s := range recommend.TopN(scores, n, func(i int32) bool { return seen[i] }) {
-			if s.Item == test[u] {
-				hits++
-			}
-		}
-	}
-	return float64(hits) / float64(len(test))
-}
-
-// sportsShape is a synthetic data set of the shape of Amazon Sports (S3-Rec
-// preprocessing): 35,598 users, 18,357 items, 296,337 interactions, every
-// user with at least 5 items, popularity-skewed and clustered.
-func sportsShape() *recommend.Data {
-	const users, items, total, clusters = 35598, 18357, 296337, 200
-	r := rand.New(rand.NewPCG(11, 12))
-	lens := make([]int, users)
-	for u := range lens {
-		lens[u] = 5
-	}
-	for range total - 5*users {
-		lens[r.IntN(users)]++
-	}
-	d := &recommend.Data{Items: make([]string, items), Users: make([]string, users), Seqs: make([][]recommend.Event, users)}
-	for i := range d.Items {
-		d.Items[i] = strconv.Itoa(i)
-	}
-	size := items / clusters
-	for u := range users {
-		d.Users[u] = strconv.Itoa(u)
-		c := r.IntN(clusters)
-		seq := make([]recommend.Event, lens[u])
-		for i := range seq {
-			var it int
-			if r.Float64() < 0.7 {
-				f := r.Float64()
-				it = c*size + int(f*f*float64(size))
-			} else {
-				f := r.Float64()
-				it = int(f * f * f * items)
-			}
-			seq[i] = recommend.Event{Item: int32(it), Time: int64(i), Weight: 5, Type: shop.Purchase}
-		}
-		d.Seqs[u] = seq
-	}
-	return d
-}
-
-// readSeqRec parses an S3-Rec sequence file ("user item item ...").
-func readSeqRec(tb testing.TB, path string) *recommend.Data {
-	tb.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	d := &recommend.Data{}
-	index := map[string]int32{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	t0 := time.Date(2014, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 {
-			continue
-		}
-		d.Users = append(d.Users, fields[0])
-		seq := make([]recommend.Event, 0, len(fields)-1)
-		for p, id := range fields[1:] {
-			ix, ok := index[id]
-			if !ok {
-				ix = int32(len(d.Items))
-				index[id] = ix
-				d.Items = append(d.Items, id)
-			}
-			seq = append(seq, recommend.Event{Item: ix, Time: t0 + int64(p)*86400, Weight: 5, Type: shop.Purchase})
-		}
-		d.Seqs = append(d.Seqs, seq)
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatal(err)
-	}
-	return d
 }
