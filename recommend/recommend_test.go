@@ -3,6 +3,7 @@ package recommend
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 )
@@ -52,5 +53,18 @@ func BenchmarkTopN100k(b *testing.B) {
 	}
 	for b.Loop() {
 		TopN(scores, 20, nil)
+	}
+}
+
+func TestTransposeCSR(t *testing.T) {
+	// 2×3: row 0 = {0:1, 2:2}, row 1 = {1:3, 2:4}
+	off, idx, val := []int{0, 2, 4}, []int32{0, 2, 1, 2}, []float32{1, 2, 3, 4}
+	tOff, tIdx, tVal := TransposeCSR(off, idx, val, 3)
+	if !slices.Equal(tOff, []int{0, 1, 2, 4}) || !slices.Equal(tIdx, []int32{0, 1, 0, 1}) || !slices.Equal(tVal, []float32{1, 3, 2, 4}) {
+		t.Fatalf("transpose: %v %v %v", tOff, tIdx, tVal)
+	}
+	bOff, bIdx, bVal := TransposeCSR(tOff, tIdx, tVal, 2)
+	if !slices.Equal(bOff, off) || !slices.Equal(bIdx, idx) || !slices.Equal(bVal, val) {
+		t.Fatalf("transpose twice: %v %v %v", bOff, bIdx, bVal)
 	}
 }

@@ -163,23 +163,8 @@ func interactions(d *recommend.Data, alpha float32) (csr, error) {
 
 // transpose turns a rows×cols matrix into cols×rows.
 func (c *csr) transpose(cols int) csr {
-	t := csr{off: make([]int, cols+1), idx: make([]int32, len(c.idx)), val: make([]float32, len(c.val))}
-	for _, j := range c.idx {
-		t.off[j+1]++
-	}
-	for j := range cols {
-		t.off[j+1] += t.off[j]
-	}
-	next := slices.Clone(t.off[:cols])
-	for r := range len(c.off) - 1 {
-		for p := c.off[r]; p < c.off[r+1]; p++ {
-			j := c.idx[p]
-			t.idx[next[j]] = int32(r)
-			t.val[next[j]] = c.val[p]
-			next[j]++
-		}
-	}
-	return t
+	off, idx, val := recommend.TransposeCSR(c.off, c.idx, c.val, cols)
+	return csr{off: off, idx: idx, val: val}
 }
 
 // Fit implements recommend.Recommender. It honours ctx between blocks of

@@ -240,23 +240,8 @@ func (m *Model) interactions(d *recommend.Data) (csr, error) {
 }
 
 func (c *csr) transpose(cols int) csr {
-	t := csr{off: make([]int, cols+1), idx: make([]int32, len(c.idx)), val: make([]float32, len(c.val))}
-	for _, j := range c.idx {
-		t.off[j+1]++
-	}
-	for j := range cols {
-		t.off[j+1] += t.off[j]
-	}
-	next := slices.Clone(t.off[:cols])
-	for r := range len(c.off) - 1 {
-		for p := c.off[r]; p < c.off[r+1]; p++ {
-			j := c.idx[p]
-			t.idx[next[j]] = int32(r)
-			t.val[next[j]] = c.val[p]
-			next[j]++
-		}
-	}
-	return t
+	off, idx, val := recommend.TransposeCSR(c.off, c.idx, c.val, cols)
+	return csr{off: off, idx: idx, val: val}
 }
 
 // Neighbors returns up to n of item's most similar items, by descending
