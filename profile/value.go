@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -26,7 +25,6 @@ type ValueModel struct {
 	Purchases clv.BGNBD      `json:"bgnbd"`
 	Spend     clv.GammaGamma `json:"gamma_gamma"`
 	HasSpend  bool           `json:"has_spend"`
-	Boundary  bool           `json:"boundary_fit"` // BG/NBD's maximum lies at the parameter-space edge (see FitValue)
 	// Unpredictable counts buyers whose predictions overflow under these
 	// parameters; their profiles show no value.
 	Unpredictable int       `json:"unpredictable_buyers"`
@@ -78,18 +76,10 @@ func FitValue(profiles []*Profile, now int64, horizonDays int) (*ValueModel, err
 		return nil, fmt.Errorf("customer value needs at least %d buyers and %d repeat buyers; the shop has %d and %d", minBuyers, minRepeaters, len(cs), len(repeat))
 	}
 	bg, _, err := clv.FitBGNBD(cs, nil)
-	boundary := false
-	if errors.Is(err, clv.ErrNotConverged) && bg.Check() == nil && bg.R > 0 {
-		// The likelihood's supremum lies at the edge of the parameter space
-		// (typically a, b → ∞: every customer has the same dropout
-		// probability a/(a+b)). The parameters where the optimiser stopped
-		// approximate that limit, and its predictions are stable there.
-		boundary, err = true, nil
-	}
 	if err != nil {
 		return nil, fmt.Errorf("fitting BG/NBD on %d buyers: %w", len(cs), err)
 	}
-	m := &ValueModel{Purchases: bg, Boundary: boundary, Buyers: len(cs), FittedAt: time.Unix(now, 0).UTC(), Horizon: horizonDays}
+	m := &ValueModel{Purchases: bg, Buyers: len(cs), FittedAt: time.Unix(now, 0).UTC(), Horizon: horizonDays}
 	if spendN > 0 {
 		m.MeanSpend = spendSum / float64(spendN)
 	}
@@ -105,8 +95,8 @@ func FitValue(profiles []*Profile, now int64, horizonDays int) (*ValueModel, err
 	}
 	m.Unpredictable = bad
 	if bad > len(cs)/20 {
-		return nil, fmt.Errorf("BG/NBD fitted on %d buyers (r %.4g, α %.4g, a %.4g, b %.4g) predicts non-finite values for %d of them (boundary fit %v); no customer value",
-			len(cs), bg.R, bg.Alpha, bg.A, bg.B, bad, boundary)
+		return nil, fmt.Errorf("BG/NBD fitted on %d buyers (r %.4g, α %.4g, a %.4g, b %.4g) predicts non-finite values for %d of them; no customer value",
+			len(cs), bg.R, bg.Alpha, bg.A, bg.B, bad)
 	}
 	if gg, _, err := clv.FitGammaGamma(repeat, nil); err == nil && gg.Q > 1 {
 		m.Spend, m.HasSpend = gg, true
