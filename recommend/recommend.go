@@ -62,6 +62,40 @@ type Recommender interface {
 	Score(hist []Event, scores []float32)
 }
 
+// Explainer is implemented by models whose score of an item is a sum over the history's items.
+//
+// Contribution(from, to) is the term one event of item from adds to the
+// score of item to when that event is the most recent of the history and
+// has full weight (each model says what full weight is); models scale it by
+// the event's position and weight as their Score documents. It is 0 when
+// from does not lead to to, for items out of range and before Fit, and may
+// be negative where the model's weights may. Contribution must be safe for
+// concurrent use after Fit and cheap (a lookup, not a scoring pass).
+type Explainer interface {
+	Contribution(from, to int32) float32
+}
+
+// Explain names the history event to cite for item ("viewed X", "bought with
+// Y"): it returns the index into hist of the event whose item contributes
+// most to item by m.Contribution, and that contribution. Ties go to the later
+// event. Events of non-positive weight are skipped: seq, ease and knn let
+// them add nothing or subtract. It returns −1 and 0 when no event contributes
+// a positive amount. Explain does not weigh an event's position or weight,
+// which Explainer does not expose, nor know a model's history cut-off: pass
+// the history the model scored (MaxHist most recent events, say).
+func Explain(m Explainer, hist []Event, item int32) (histIndex int, contribution float32) {
+	histIndex = -1
+	for k, e := range hist {
+		if !(e.Weight > 0) {
+			continue
+		}
+		if c := m.Contribution(e.Item, item); c > 0 && c >= contribution {
+			histIndex, contribution = k, c
+		}
+	}
+	return histIndex, contribution
+}
+
 // Scored is one item with its score.
 type Scored struct {
 	Item  int32

@@ -68,3 +68,36 @@ func TestTransposeCSR(t *testing.T) {
 		t.Fatalf("transpose twice: %v %v %v", bOff, bIdx, bVal)
 	}
 }
+
+// table is an Explainer over a fixed map of contributions.
+type table map[[2]int32]float32
+
+func (t table) Contribution(from, to int32) float32 { return t[[2]int32{from, to}] }
+
+func TestExplain(t *testing.T) {
+	m := table{{1, 9}: 0.5, {2, 9}: 2, {3, 9}: 2, {4, 9}: -7, {5, 9}: 3, {6, 9}: 0}
+	ev := func(item int32, w float32) Event { return Event{Item: item, Weight: w} }
+	cases := []struct {
+		name string
+		hist []Event
+		k    int
+		c    float32
+	}{
+		{"empty", nil, -1, 0},
+		{"nothing positive", []Event{ev(4, 1), ev(6, 1), ev(7, 1)}, -1, 0},
+		{"largest wins", []Event{ev(1, 1), ev(2, 1), ev(4, 1)}, 1, 2},
+		{"ties go to the later event", []Event{ev(3, 1), ev(1, 1), ev(2, 1), ev(1, 1)}, 2, 2},
+		{"repeated item: the later one", []Event{ev(2, 1), ev(3, 1), ev(3, 5)}, 2, 2},
+		{"non-positive weights are skipped", []Event{ev(5, 0), ev(5, -1), ev(1, 1)}, 2, 0.5},
+		{"only non-positive weights", []Event{ev(5, 0), ev(2, -3)}, -1, 0},
+		{"no weight check beyond the sign", []Event{ev(5, 0.01), ev(2, 100)}, 0, 3},
+	}
+	for _, c := range cases {
+		if k, x := Explain(m, c.hist, 9); k != c.k || x != c.c {
+			t.Errorf("%s: Explain = %d, %v; want %d, %v", c.name, k, x, c.k, c.c)
+		}
+	}
+	if k, _ := Explain(m, []Event{ev(5, 1)}, 8); k != -1 {
+		t.Errorf("an item nothing leads to is explained by %d", k)
+	}
+}

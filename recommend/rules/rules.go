@@ -158,12 +158,11 @@ func Mine(ctx context.Context, baskets [][]int32, numItems int, cfg Config) (*Ru
 				if k < minCount {
 					continue
 				}
-				conf := float64(k) / float64(r.count[a])
-				lift := conf * n / float64(r.count[c])
-				if conf < cfg.MinConfidence || lift < cfg.MinLift {
+				rule := newRule(int32(a), c, k, r.count[a], r.count[c], n)
+				if rule.Confidence < cfg.MinConfidence || rule.Lift < cfg.MinLift {
 					continue
 				}
-				r.rules = append(r.rules, Rule{Antecedent: int32(a), Consequent: c, Count: k, Support: float64(k) / n, Confidence: conf, Lift: lift})
+				r.rules = append(r.rules, rule)
 			}
 			group := r.rules[start:]
 			slices.SortFunc(group, less(cfg.Order))
@@ -175,6 +174,14 @@ func Mine(ctx context.Context, baskets [][]int32, numItems int, cfg Config) (*Ru
 	}
 	r.rules = slices.Clip(r.rules)
 	return r, nil
+}
+
+// newRule computes the measures of the rule a → c held by k of baskets
+// baskets, a being in countA of them and c in countC. Mine and
+// UnmarshalBinary share it, so decoded rules equal mined ones to the bit.
+func newRule(a, c int32, k, countA, countC int, baskets float64) Rule {
+	conf := float64(k) / float64(countA)
+	return Rule{Antecedent: a, Consequent: c, Count: k, Support: float64(k) / baskets, Confidence: conf, Lift: conf * baskets / float64(countC)}
 }
 
 func less(o Order) func(x, y Rule) int {
