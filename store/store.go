@@ -46,6 +46,11 @@ var ErrUnavailable = errors.New("store unavailable")
 //     and ids that CheckObjectKey refuses give ErrInvalid (wrapped).
 //   - List methods page with opaque cursors: an empty next cursor means done;
 //     a cursor the backend did not issue gives ErrInvalidCursor (wrapped).
+//   - DeleteUser is atomic and serialised with AppendEvents: every event
+//     with Seq <= the deletion's EventSeq was committed before it, every
+//     event appended after it gets a larger Seq. Deletions get a Seq of
+//     their own, strictly increasing and visible in that order, so a reader
+//     following DeletionsSince never misses one.
 type Store interface {
 	// PutItems inserts or replaces items.
 	PutItems(ctx context.Context, items []shop.Item) error
@@ -70,6 +75,19 @@ type Store interface {
 	// backend may return fewer than limit (at most MaxLimit) while more
 	// remain; only an empty answer means the reader has caught up.
 	EventsSince(ctx context.Context, after int64, limit int) ([]shop.Event, error)
+
+	// DeleteUser removes a user's row and all of their events in one
+	// transaction and records the deletion in the deletion feed; see
+	// Deletion. A user with neither a row nor events gives ErrNotFound and
+	// records nothing; an id that CheckUserID refuses gives ErrInvalid.
+	// Events appended for the user afterwards are stored as usual: a new
+	// life that a later DeleteUser removes in turn.
+	DeleteUser(ctx context.Context, id string) (Deletion, error)
+	// DeletionsSince returns up to limit deletions with Seq > after, in Seq
+	// order: the deletion feed, paged like EventsSince (a backend may return
+	// fewer than limit while more remain; only an empty answer means the
+	// reader has caught up).
+	DeletionsSince(ctx context.Context, after int64, limit int) ([]Deletion, error)
 
 	// PutObject stores a small document of a kind (segment definitions,
 	// campaigns, experiments, model manifests) under id, replacing any

@@ -87,6 +87,20 @@ func (t *timedStore) EventsSince(ctx context.Context, after int64, limit int) ([
 	return evs, err
 }
 
+func (t *timedStore) DeleteUser(ctx context.Context, id string) (store.Deletion, error) {
+	start := time.Now()
+	d, err := t.s.DeleteUser(ctx, id)
+	t.done("delete_user", start, err)
+	return d, err
+}
+
+func (t *timedStore) DeletionsSince(ctx context.Context, after int64, limit int) ([]store.Deletion, error) {
+	start := time.Now()
+	ds, err := t.s.DeletionsSince(ctx, after, limit)
+	t.done("deletions_since", start, err)
+	return ds, err
+}
+
 func (t *timedStore) PutObject(ctx context.Context, kind, id string, data []byte) (int64, error) {
 	start := time.Now()
 	v, err := t.s.PutObject(ctx, kind, id, data)

@@ -23,4 +23,10 @@
 // Appends to the event log are serialized by a transaction-level advisory
 // lock. Seq values therefore become visible in increasing order, and a reader
 // following EventsSince never misses an event.
+//
+// DeleteUser takes the same lock and removes the user's events and row and
+// records the deletion in one statement, so deletions are ordered with
+// appends: the recorded EventSeq is the feed position at the deletion, and
+// deletion seq values, too, become visible in increasing order for readers
+// of DeletionsSince.
 package postgres

@@ -54,8 +54,8 @@ func TestObjectsUseTheStoreClock(t *testing.T) {
 	check("ListObjects", objs[0], 2, "v2")
 }
 
-// A schema made before objects existed (version 1) is brought up to version
-// 2 on open and keeps its data.
+// A schema made before objects existed (version 1) is brought up to date on
+// open and keeps its data, which DeleteUser can then remove.
 func TestUpgradeFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	rawURL := freshSchema(t)
@@ -68,6 +68,9 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	admin(t, rawURL, string(v1))
 	admin(t, rawURL, `INSERT INTO schema_migrations (version, name) VALUES (1, '0001_init')`)
 	admin(t, rawURL, `INSERT INTO items (id, title, updated_at) VALUES ('kept', 'Tea', now())`)
+	admin(t, rawURL, `INSERT INTO users (id, created_at, updated_at) VALUES ('old', now(), now())`)
+	admin(t, rawURL, `INSERT INTO events (id, type, user_id, ts, received_at) VALUES ('e-old', 'view', 'old', now(), now())`)
+	admin(t, rawURL, `UPDATE event_totals SET events = 1`)
 
 	s := openURL(t, rawURL)
 	if it, err := s.GetItem(ctx, "kept"); err != nil || it.Title != "Tea" {
@@ -86,8 +89,14 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"0001_init", "0002_objects"}; !slices.Equal(names, want) {
+	if want := []string{"0001_init", "0002_objects", "0003_deletions"}; !slices.Equal(names, want) {
 		t.Errorf("schema_migrations after the upgrade = %v, want %v", names, want)
+	}
+	if d, err := s.DeleteUser(ctx, "old"); err != nil || d.Events != 1 || d.EventSeq != 1 {
+		t.Errorf("DeleteUser of a user stored before the upgrade = %+v, %v; want 1 event, EventSeq 1", d, err)
+	}
+	if st, err := s.Stats(ctx); err != nil || st.Users != 0 || st.Events != 0 {
+		t.Errorf("Stats after the deletion = %+v, %v; want no users or events", st, err)
 	}
 }
 

@@ -384,3 +384,66 @@ func TestAppendIsAtomic(t *testing.T) {
 		t.Errorf("AppendEvents after a failed one = %v, %v; want [true]", res, err)
 	}
 }
+
+// Deleters running at once on several connections while a reader follows
+// DeletionsSince: the append lock makes deletion seq values visible in
+// order, so the reader sees every deletion exactly once.
+func TestDeletionFeedFollowerMissesNothing(t *testing.T) {
+	s := openStore(t)
+	ctx := t.Context()
+	const deleters, each = 3, 10
+	var users []shop.User
+	for i := range deleters * each {
+		users = append(users, shop.User{ID: fmt.Sprintf("u%02d", i)})
+	}
+	if err := s.PutUsers(ctx, users); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for d := range deleters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				if _, err := s.DeleteUser(ctx, users[d*each+i].ID); err != nil {
+					t.Errorf("deleter %d: %v", d, err)
+					return
+				}
+			}
+		}()
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+
+	seen := map[string]bool{}
+	var after int64
+	follow := func() {
+		for {
+			page, err := s.DeletionsSince(ctx, after, 4)
+			if err != nil {
+				t.Fatalf("DeletionsSince(%d): %v", after, err)
+			}
+			if len(page) == 0 {
+				return
+			}
+			for _, d := range page {
+				if seen[d.UserID] {
+					t.Fatalf("deletion of %q seen twice", d.UserID)
+				}
+				seen[d.UserID] = true
+			}
+			after = page[len(page)-1].Seq
+		}
+	}
+	for finished := false; !finished; {
+		select {
+		case <-done:
+			finished = true
+		default:
+		}
+		follow()
+	}
+	if len(seen) != len(users) {
+		t.Errorf("the follower saw %d deletions, want %d", len(seen), len(users))
+	}
+}

@@ -41,9 +41,11 @@ type batch struct {
 	now         int64            // ReceivedAt, unix microseconds
 	contexts    []sql.NullString // JSON per event, NULL when empty
 	idsJSON     string           // JSON array of the event ids
+	users       []string         // the distinct users the events name
 	uids        map[string]int64 // user id -> uid, for users known or created
 	missing     []string         // users not known to exist
 	missingJSON string           // missing as a JSON array
+	gen         uint64           // generation of the known-users cache uids came from
 }
 
 func (s *Store) newBatch(events []shop.Event) *batch {
@@ -74,10 +76,25 @@ func (s *Store) newBatch(events []shop.Event) *batch {
 		}
 	}
 	b.idsJSON = string(appendJSONStrings(buf[:0], ids))
+	b.users = users
 	b.uids = make(map[string]int64, len(users))
-	b.missing = s.known.resolve(users, b.uids)
+	b.missing, b.gen = s.known.resolve(users, b.uids)
 	b.missingJSON = string(appendJSONStrings(buf[:0], b.missing))
 	return b
+}
+
+// revalidate runs inside the write transaction: when DeleteUser has
+// forgotten users since the batch's uids were resolved, a cached uid may
+// name a deleted row, so every user of the batch is looked up again.
+func (s *Store) revalidate(b *batch) {
+	gen := s.known.generation()
+	if gen == b.gen {
+		return
+	}
+	b.gen = gen
+	clear(b.uids)
+	b.missing = b.users
+	b.missingJSON = string(appendJSONStrings(nil, b.users))
 }
 
 // createUsers creates the batch's users that do not exist yet (INSERT OR

@@ -39,6 +39,13 @@
 // IGNORE and inserts the new events with multi-row INSERTs, all in one
 // transaction. The uids of users seen before are cached in memory.
 //
+// DeleteUser removes a user's events (through the per-user index) and row,
+// lowers the event count and adds a row to the deletions table, in one
+// transaction on the writer connection, so it is serialised with appends.
+// It records the highest events.seq ever assigned (kept by sqlite_sequence)
+// as the deletion's EventSeq, and makes AppendEvents forget the user's cached
+// uid, which SQLite may hand to a user created later.
+//
 // The schema is versioned: numbered files under migrations/ are embedded in
 // the binary and applied at open, each in its own transaction, and recorded in
 // the schema_migrations table. A file written by a newer shopmind is refused.

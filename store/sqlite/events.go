@@ -28,7 +28,17 @@ func (s *Store) AppendEvents(ctx context.Context, events []shop.Event) ([]bool, 
 		return inserted, nil
 	}
 	b := s.newBatch(events) // all encoding happens before taking the write lock
+	if err := s.appendBatch(ctx, b, inserted); err != nil {
+		return nil, err
+	}
+	return inserted, nil
+}
+
+// appendBatch runs the write transaction of AppendEvents and, once it has
+// committed, remembers the users it looked up.
+func (s *Store) appendBatch(ctx context.Context, b *batch, inserted []bool) error {
 	err := s.write(ctx, "append events", func(tx *sql.Tx) error {
+		s.revalidate(b)
 		if err := s.createUsers(ctx, tx, b); err != nil {
 			return err
 		}
@@ -44,10 +54,10 @@ func (s *Store) AppendEvents(ctx context.Context, events []shop.Event) ([]bool, 
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	s.known.add(b.missing, b.uids)
-	return inserted, nil
+	s.known.add(b.gen, b.missing, b.uids)
+	return nil
 }
 
 func has(set map[string]struct{}, k string) bool {

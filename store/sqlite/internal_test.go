@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 )
 
@@ -112,5 +114,55 @@ func TestCursors(t *testing.T) {
 	}
 	if _, err := parseItemCursor(objectCursor("segment", "a")); !errors.Is(err, store.ErrInvalidCursor) {
 		t.Errorf("parseItemCursor of an object cursor: error = %v, want ErrInvalidCursor", err)
+	}
+}
+
+// A batch whose users were resolved from the cache before DeleteUser
+// removed one of them must not store events under the deleted uid; and
+// uids read by an append that committed before a deletion must not be
+// remembered after it.
+func TestDeleteUserInvalidatesKnownUsers(t *testing.T) {
+	s, err := OpenPath(t.Context(), filepath.Join(t.TempDir(), "x.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := t.Context()
+	ev := func(id, user string) shop.Event {
+		return shop.Event{ID: id, Type: shop.View, UserID: user, ItemID: "sku", Timestamp: time.Now()}
+	}
+	if _, err := s.AppendEvents(ctx, []shop.Event{ev("e1", "w"), ev("e2", "u")}); err != nil {
+		t.Fatal(err)
+	}
+	// Resolved while u is cached, stored after u is deleted.
+	evs := []shop.Event{ev("e3", "u")}
+	b := s.newBatch(evs)
+	if len(b.missing) != 0 {
+		t.Fatalf("u is not in the cache after an append: missing %v", b.missing)
+	}
+	if _, err := s.DeleteUser(ctx, "u"); err != nil {
+		t.Fatal(err)
+	}
+	// u had the largest uid, so SQLite hands it to the next new user: a
+	// stale uid would file e3 under v.
+	if _, err := s.AppendEvents(ctx, []shop.Event{ev("e4", "v")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.appendBatch(ctx, b, make([]bool, len(evs))); err != nil {
+		t.Fatal(err)
+	}
+	for user, want := range map[string]string{"u": "e3", "v": "e4"} {
+		got, _, err := s.UserEvents(ctx, store.EventQuery{UserID: user})
+		if err != nil || len(got) != 1 || got[0].ID != want {
+			t.Errorf("UserEvents(%s) = %+v, %v; want only %s", user, got, err, want)
+		}
+	}
+
+	// An append's uids, read before a deletion, are not cached after it.
+	gen := s.known.generation()
+	s.known.forget("w")
+	s.known.add(gen, []string{"w"}, map[string]int64{"w": 12345})
+	if missing, _ := s.known.resolve([]string{"w"}, map[string]int64{}); len(missing) != 1 {
+		t.Error("a uid read before the user was forgotten was cached")
 	}
 }

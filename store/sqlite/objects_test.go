@@ -63,7 +63,7 @@ func TestObjectsUseTheStoreClock(t *testing.T) {
 }
 
 // A file written before objects existed (schema version 1) is brought up to
-// version 2 on open and keeps its data.
+// date on open and keeps its data, which DeleteUser can then remove.
 func TestUpgradeFromVersion1(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "shopmind.db")
@@ -80,6 +80,9 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		string(v1),
 		`INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, '0001_init', 1)`,
 		`INSERT INTO items (id, title, updated_at) VALUES ('kept', 'Tea', 0)`,
+		`INSERT INTO users (id, created_at, updated_at) VALUES ('old', 0, 0)`,
+		`INSERT INTO events (id, type, uid, ts, received_at) VALUES ('e-old', 'view', (SELECT uid FROM users WHERE id = 'old'), 0, 0)`,
+		`UPDATE counters SET value = 1 WHERE name = 'events'`,
 	} {
 		if _, err := db.Exec(q); err != nil {
 			db.Close()
@@ -101,7 +104,13 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	for _, r := range migrationRows(t, path) {
 		names = append(names, r.name)
 	}
-	if want := []string{"0001_init", "0002_objects"}; !slices.Equal(names, want) {
+	if want := []string{"0001_init", "0002_objects", "0003_deletions"}; !slices.Equal(names, want) {
 		t.Errorf("schema_migrations after the upgrade = %v, want %v", names, want)
+	}
+	if d, err := s.DeleteUser(ctx, "old"); err != nil || d.Events != 1 || d.EventSeq != 1 {
+		t.Errorf("DeleteUser of a user stored before the upgrade = %+v, %v; want 1 event, EventSeq 1", d, err)
+	}
+	if st, err := s.Stats(ctx); err != nil || st.Users != 0 || st.Events != 0 {
+		t.Errorf("Stats after the deletion = %+v, %v; want no users or events", st, err)
 	}
 }

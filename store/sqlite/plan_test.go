@@ -33,6 +33,11 @@ func TestQueriesUseIndexes(t *testing.T) {
 			[]string{"SEARCH objects USING INDEX sqlite_autoindex_objects_1 (kind=? AND id>?)"}},
 		{"one object", getObjectSQL, []any{"segment", "vip"},
 			[]string{"SEARCH objects USING INDEX sqlite_autoindex_objects_1 (kind=? AND id=?)"}},
+		{"deletions since", deletionsSinceSQL, []any{0, 10},
+			[]string{"SEARCH deletions USING INTEGER PRIMARY KEY (rowid>?)"}},
+		{"a deleted user's events", deleteUserEventsSQL, []any{1},
+			[]string{"SEARCH events USING INDEX events_user_ts (uid=?)"}},
+		{"feed position", feedPositionSQL, nil, []string{"SEARCH events"}}, // MAX(seq) is one probe,
 		{"stored ids", `SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))`, []any{"[]"},
 			[]string{"USING COVERING INDEX sqlite_autoindex_events_1 (id=?)"}},
 	}

@@ -43,6 +43,11 @@
 //     longer one, or one with a NUL byte or invalid UTF-8 is refused by every
 //     object method with an error that names the kind or id and what is wrong
 //     (and wraps none of the store's sentinel errors).
+//   - DeleteUser leaves other users, their events and their Seq values as
+//     they were; EventsSince then skips the removed Seqs. EventSeq is the
+//     highest Seq of any event stored before, so it never goes back, even
+//     when the newest events were the ones removed. After a deletion Stats.LastSeq
+//     lies between the largest stored Seq and that EventSeq.
 package storetest
 
 import (
@@ -66,6 +71,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Stats", testStats},
 		{"Objects", testObjects},
 		{"Concurrency", testConcurrency},
+		{"Deletions", testDeletions},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })
