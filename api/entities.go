@@ -108,6 +108,9 @@ func (s *Server) deleteItem(w http.ResponseWriter, r *http.Request) {
 		s.storeError(w, r, "item "+strconv.Quote(id), err)
 		return
 	}
+	if s.catalog != nil {
+		s.catalog.Forget(id)
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 

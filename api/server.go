@@ -18,9 +18,11 @@ import (
 	"time"
 
 	"github.com/shopmind/shopmind/audience"
+	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/profile"
+	"github.com/shopmind/shopmind/recserve"
 	"github.com/shopmind/shopmind/store"
 	"github.com/shopmind/shopmind/telemetry"
 )
@@ -33,6 +35,8 @@ type Server struct {
 	metrics  *telemetry.Metrics
 	profiles *profile.Service
 	audience *audience.Service
+	recs     *recserve.Service
+	catalog  *catalog.Cache
 	log      *slog.Logger
 	keys     []hashedKey
 	mux      *http.ServeMux
@@ -55,11 +59,17 @@ type Deps struct {
 	Profiles *profile.Service
 	// Audience serves segments; nil disables them (503).
 	Audience *audience.Service
+	// Recommendations serves the recommendation routes; nil disables them
+	// (503).
+	Recommendations *recserve.Service
+	// Catalog is the in-memory catalogue view; item deletions through the
+	// API drop the item from it at once. May be nil.
+	Catalog *catalog.Cache
 }
 
 // New builds a server and its routes.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, profiles: d.Profiles, audience: d.Audience, log: d.Logger, mux: http.NewServeMux()}
+	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, profiles: d.Profiles, audience: d.Audience, recs: d.Recommendations, catalog: d.Catalog, log: d.Logger, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -110,6 +120,42 @@ func (s *Server) table() []route {
 		{"POST", "/v1/segments/{id}/lookalike", config.ScopeRead, s.segmentLookalike},
 		{"GET", "/v1/clusters", config.ScopeRead, s.clusters},
 		{"GET", "/v1/stats", config.ScopeRead, s.stats},
+		{"GET", "/v1/users/{id}/recommendations", config.ScopeRead, s.userRecommendations},
+		{"GET", "/v1/items/{id}/similar", config.ScopeRead, s.itemRecommendations("similar")},
+		{"GET", "/v1/items/{id}/bought-together", config.ScopeRead, s.itemRecommendations("bought-together")},
+		{"GET", "/v1/recommendations/popular", config.ScopeRead, s.popularItems},
+		{"POST", "/v1/recommendations/session", config.ScopeRead, s.sessionRecommendations},
+		{"GET", "/v1/models/recommend", config.ScopeRead, s.recommendModel},
+		{"POST", "/v1/models/recommend/train", config.ScopeAdmin, s.trainRecommend},
+
+		// The Gorse-compatible subset (gorse.go). gorsejs sends a trailing
+		// slash when no category is given: {category...} also matches
+		// the empty rest.
+		{"POST", "/api/user", config.ScopeIngest, s.gorseInsertUser},
+		{"POST", "/api/users", config.ScopeIngest, s.gorseInsertUsers},
+		{"GET", "/api/user/{id}", config.ScopeRead, s.gorseGetUser},
+		{"PATCH", "/api/user/{id}", config.ScopeIngest, s.gorsePatchUser},
+		{"DELETE", "/api/user/{id}", config.ScopeAdmin, s.gorseDeleteUser},
+		{"POST", "/api/item", config.ScopeIngest, s.gorseUpsertItem},
+		{"POST", "/api/items", config.ScopeIngest, s.gorseUpsertItems},
+		{"GET", "/api/items", config.ScopeRead, s.gorseListItems},
+		{"GET", "/api/item/{id}", config.ScopeRead, s.gorseGetItem},
+		{"PATCH", "/api/item/{id}", config.ScopeIngest, s.gorsePatchItem},
+		{"DELETE", "/api/item/{id}", config.ScopeAdmin, s.gorseDeleteItem},
+		{"PUT", "/api/item/{id}/category/{category}", config.ScopeIngest, s.gorseAddCategory},
+		{"DELETE", "/api/item/{id}/category/{category}", config.ScopeAdmin, s.gorseRemoveCategory},
+		{"POST", "/api/feedback", config.ScopeIngest, s.gorseInsertFeedback},
+		{"PUT", "/api/feedback", config.ScopeIngest, s.gorseInsertFeedback},
+		{"GET", "/api/recommend/{user}", config.ScopeRead, s.gorseRecommend},
+		{"GET", "/api/recommend/{user}/{category...}", config.ScopeRead, s.gorseRecommend},
+		{"GET", "/api/item/{id}/neighbors", config.ScopeRead, s.gorseNeighbors},
+		{"GET", "/api/item/{id}/neighbors/{category...}", config.ScopeRead, s.gorseNeighbors},
+		{"GET", "/api/popular", config.ScopeRead, s.gorsePopular},
+		{"GET", "/api/popular/{category...}", config.ScopeRead, s.gorsePopular},
+		{"GET", "/api/latest", config.ScopeRead, s.gorseLatest},
+		{"GET", "/api/latest/{category...}", config.ScopeRead, s.gorseLatest},
+		{"POST", "/api/session/recommend", config.ScopeRead, s.gorseSessionRecommend},
+		{"POST", "/api/session/recommend/{category...}", config.ScopeRead, s.gorseSessionRecommend},
 	}
 }
 
@@ -146,6 +192,10 @@ func (s *Server) routes() {
 // wrap adds, outside in: metrics and logging, panic recovery, authentication.
 func (s *Server) wrap(rt route) http.Handler {
 	label := rt.path
+	authorize := s.authorize
+	if isGorseRoute(rt.path) {
+		authorize = s.authorizeGorse // X-API-Key and text/plain errors, as Gorse clients expect
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
@@ -164,7 +214,7 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d)
 			}
 		}()
-		if rt.scope != "" && !s.authorize(sw, r, rt.scope) {
+		if rt.scope != "" && !authorize(sw, r, rt.scope) {
 			return
 		}
 		rt.handle(sw, r)

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
@@ -83,6 +84,19 @@ type Config struct {
 	Timezone        string                     `json:"timezone"`
 	RFMInterval     Duration                   `json:"rfm_interval"`
 	CLVHorizonDays  int                        `json:"clv_horizon_days"`
+
+	TrainInterval        Duration `json:"train_interval"`
+	ModelPollInterval    Duration `json:"model_poll_interval"`
+	RecExcludePurchased  bool     `json:"recommend_exclude_purchased"`
+	RecExcludeSeen       bool     `json:"recommend_exclude_seen"`
+	RecIncludeOutOfStock bool     `json:"recommend_include_out_of_stock"`
+	RecBoosts            string   `json:"recommend_boosts"`
+	RecMaxPerCategory    int      `json:"recommend_max_per_category"`
+	RecMMR               float64  `json:"recommend_mmr"`
+
+	// GorseFeedbackTypes maps the feedback types of Gorse clients (/api/)
+	// to event types; a type not listed becomes a view.
+	GorseFeedbackTypes map[string]shop.EventType `json:"gorse_feedback_types"`
 }
 
 // Default returns the built-in defaults.
@@ -99,6 +113,17 @@ func Default() Config {
 		Timezone:        "UTC",
 		RFMInterval:     Duration{10 * time.Minute},
 		CLVHorizonDays:  365,
+
+		TrainInterval:       Duration{time.Hour},
+		ModelPollInterval:   Duration{5 * time.Second},
+		RecExcludePurchased: true,
+		RecExcludeSeen:      true,
+
+		GorseFeedbackTypes: map[string]shop.EventType{
+			"like": shop.Favorite, "star": shop.Favorite, "share": shop.Favorite,
+			"read": shop.View, "view": shop.View, "click": shop.Click,
+			"cart": shop.AddToCart, "purchase": shop.Purchase, "buy": shop.Purchase,
+		},
 	}
 }
 
@@ -140,6 +165,11 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("event_weights: %q is not an event type", t))
 		}
 	}
+	for _, name := range slices.Sorted(maps.Keys(c.GorseFeedbackTypes)) {
+		if err := checkFeedbackType(name, c.GorseFeedbackTypes[name]); err != nil {
+			errs = append(errs, fmt.Errorf("gorse_feedback_types: %w", err))
+		}
+	}
 	seen := map[string]bool{}
 	for i, k := range c.APIKeys {
 		if len(k.Key) < 16 {
@@ -163,6 +193,18 @@ func (c *Config) Validate() error {
 	}
 	if c.ProfileHalfLife.Duration < time.Hour {
 		errs = append(errs, fmt.Errorf("profile_half_life %s: must be at least 1h", c.ProfileHalfLife))
+	}
+	if c.TrainInterval.Duration < 0 {
+		errs = append(errs, fmt.Errorf("train_interval %s: must not be negative (0 turns scheduled training off)", c.TrainInterval))
+	}
+	if c.ModelPollInterval.Duration < 100*time.Millisecond {
+		errs = append(errs, fmt.Errorf("model_poll_interval %s: must be at least 100ms", c.ModelPollInterval))
+	}
+	if c.RecMaxPerCategory < 0 {
+		errs = append(errs, fmt.Errorf("recommend_max_per_category %d: must not be negative (0 is no cap)", c.RecMaxPerCategory))
+	}
+	if !(c.RecMMR >= 0 && c.RecMMR <= 1) {
+		errs = append(errs, fmt.Errorf("recommend_mmr %v: must be in [0, 1] (0 is off)", c.RecMMR))
 	}
 	if c.RFMInterval.Duration < time.Second {
 		errs = append(errs, fmt.Errorf("rfm_interval %s: must be at least 1s", c.RFMInterval))
@@ -223,6 +265,45 @@ func ParseWeights(s string) (map[shop.EventType]float64, error) {
 		out[shop.EventType(strings.TrimSpace(name))] = f
 	}
 	return out, nil
+}
+
+// ParseFeedbackTypes reads "like=favorite,read=view": Gorse feedback type =
+// shopmind event type.
+func ParseFeedbackTypes(s string) (map[string]shop.EventType, error) {
+	out := map[string]shop.EventType{}
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		name, t, ok := strings.Cut(part, "=")
+		if !ok {
+			return nil, fmt.Errorf("feedback type %q: want gorse_type=event_type", part)
+		}
+		name, t = strings.TrimSpace(name), strings.TrimSpace(t)
+		if err := checkFeedbackType(name, shop.EventType(t)); err != nil {
+			return nil, err
+		}
+		out[name] = shop.EventType(t)
+	}
+	return out, nil
+}
+
+// checkFeedbackType refuses mappings to event types a Gorse feedback (a user,
+// an item and a time) cannot make valid: those needing a query, an ad or a
+// coupon.
+func checkFeedbackType(name string, t shop.EventType) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("a feedback type name is empty")
+	case !t.Valid():
+		return fmt.Errorf("%s=%s: %q is not an event type", name, t, t)
+	}
+	switch t {
+	case shop.Search, shop.AdImpression, shop.AdClick, shop.AdConversion, shop.CouponRedeem:
+		return fmt.Errorf("%s=%s: %s events need fields a Gorse feedback does not carry", name, t, t)
+	}
+	return nil
 }
 
 func redact(s string) string {

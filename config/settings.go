@@ -3,10 +3,13 @@ package config
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shopmind/shopmind/shop"
 )
 
 // setting is one configuration key, known by the same name in the file
@@ -86,6 +89,55 @@ var settings = []setting{
 		c.ShutdownTimeout = Duration{d}
 		return err
 	}},
+	{"train_interval", "how often serve retrains the recommendation models (0: only at first start and by shopmind train)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.TrainInterval = Duration{d}
+		return err
+	}},
+	{"model_poll_interval", "how often a node looks for a newly published model", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.ModelPollInterval = Duration{d}
+		return err
+	}},
+	{"recommend_exclude_purchased", "never recommend items the user has bought (true/false)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.RecExcludePurchased = b
+		return err
+	}},
+	{"recommend_exclude_seen", "never recommend items in the user's recent history (true/false)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.RecExcludeSeen = b
+		return err
+	}},
+	{"recommend_include_out_of_stock", "allow out-of-stock items in recommendations (hidden items never are)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.RecIncludeOutOfStock = b
+		return err
+	}},
+	{"recommend_boosts", "boost or bury rules as field:value=factor,... (fields category, brand, item, tag; factor > 1 boosts, < 1 buries)", func(c *Config, v string) error {
+		c.RecBoosts = v
+		return nil
+	}},
+	{"recommend_max_per_category", "at most this many items per leaf category in one answer (0: no cap)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.RecMaxPerCategory = n
+		return err
+	}},
+	{"recommend_mmr", "diversity by maximal marginal relevance, lambda in (0, 1] (0: off)", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		c.RecMMR = f
+		return err
+	}},
+	{"gorse_feedback_types", "event type per Gorse feedback type as gorse=event,... (adds to or replaces entries of the default mapping; unmapped types become view)", func(c *Config, v string) error {
+		m, err := ParseFeedbackTypes(v)
+		merged := maps.Clone(c.GorseFeedbackTypes)
+		if merged == nil {
+			merged = map[string]shop.EventType{}
+		}
+		maps.Copy(merged, m)
+		c.GorseFeedbackTypes = merged
+		return err
+	}},
 }
 
 func lookup(flagName string) setting {
@@ -138,6 +190,14 @@ func defaultNote(c *Config, name string) string {
 		return "; default " + c.ProfileHalfLife.String()
 	case "timezone":
 		return "; default " + c.Timezone
+	case "train_interval":
+		return "; default " + c.TrainInterval.String()
+	case "model_poll_interval":
+		return "; default " + c.ModelPollInterval.String()
+	case "recommend_exclude_purchased":
+		return "; default " + strconv.FormatBool(c.RecExcludePurchased)
+	case "recommend_exclude_seen":
+		return "; default " + strconv.FormatBool(c.RecExcludeSeen)
 	case "clv_horizon_days":
 		return "; default " + strconv.Itoa(c.CLVHorizonDays)
 	case "rfm_interval":

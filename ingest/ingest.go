@@ -71,10 +71,16 @@ type Observer interface {
 
 // Service validates and writes. It is safe for concurrent use.
 type Service struct {
-	store store.Store
-	now   func() time.Time
-	obs   Observer
+	store   store.Store
+	now     func() time.Time
+	obs     Observer
+	onItems func([]shop.Item)
 }
+
+// OnItems registers fn to be told of every batch of items stored (after the
+// store acknowledged it), so in-memory catalogue views see this node's
+// writes at once. Call it before serving.
+func (s *Service) OnItems(fn func([]shop.Item)) { s.onItems = fn }
 
 // New returns a Service writing to st. now may be nil (time.Now); obs may be nil.
 func New(st store.Store, now func() time.Time, obs Observer) *Service {
@@ -159,7 +165,15 @@ func (s *Service) Items(ctx context.Context, rows []Row[shop.Item]) (Summary, er
 	return putAll(ctx, rows, "items", func(it *shop.Item) (string, error) {
 		it.Normalize()
 		return it.ID, it.Validate()
-	}, s.store.PutItems)
+	}, func(ctx context.Context, items []shop.Item) error {
+		if err := s.store.PutItems(ctx, items); err != nil {
+			return err
+		}
+		if s.onItems != nil {
+			s.onItems(items)
+		}
+		return nil
+	})
 }
 
 // Users validates every row and stores the valid ones (insert or replace).

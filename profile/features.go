@@ -1,6 +1,10 @@
 package profile
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/shopmind/shopmind/shop"
+)
 
 // TopLevelCategories returns the distinct first levels of the category paths
 // of the catalogue as the service has loaded it (after Sync), sorted. A
@@ -8,14 +12,13 @@ import "slices"
 // ("Beauty" and "美妆"). Feature extraction (package audience) reads each
 // one's share with Record.Affinity.
 func (s *Service) TopLevelCategories() []string {
-	s.items.mu.RLock()
 	seen := make(map[string]bool)
-	for _, it := range s.items.items {
+	s.items.Each(func(it *shop.Item) bool {
 		if len(it.Category) > 0 && it.Category[0] != "" {
 			seen[it.Category[0]] = true
 		}
-	}
-	s.items.mu.RUnlock()
+		return true
+	})
 	out := make([]string, 0, len(seen))
 	for name := range seen {
 		out = append(out, name)

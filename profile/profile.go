@@ -30,6 +30,10 @@ type Config struct {
 	// HistoryDays bounds the day-by-day history kept for windowed counts;
 	// default 365.
 	HistoryDays int
+	// RecentItems bounds the item events kept in time order for
+	// recommendations (Profile.Recent); default 50. MaxPurchased bounds the
+	// distinct purchased items remembered (Profile.Purchased); default 500.
+	RecentItems, MaxPurchased int
 }
 
 // withDefaults fills zero fields.
@@ -42,6 +46,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Weights == nil {
 		c.Weights = shop.MergeWeights(nil)
+	}
+	if c.RecentItems <= 0 {
+		c.RecentItems = 50
+	}
+	if c.MaxPurchased <= 0 {
+		c.MaxPurchased = 500
 	}
 	if c.NewDays <= 0 {
 		c.NewDays = 14
@@ -104,6 +114,20 @@ type Profile struct {
 	priceSum, priceWeight float64 // interest-weighted item prices
 
 	days []dayCount // ascending by day, at most Config.HistoryDays old
+
+	// Recent holds the latest item events (at most Config.RecentItems), in
+	// time order, oldest first. Purchased maps each bought item to the time
+	// of its last purchase (at most Config.MaxPurchased items; the oldest
+	// purchases are forgotten first).
+	Recent    []RecentEvent
+	Purchased map[string]int64
+}
+
+// RecentEvent is one item event of a profile's recent history.
+type RecentEvent struct {
+	Item string
+	Type shop.EventType
+	Time int64 // Unix seconds
 }
 
 type dayCount struct {
@@ -180,6 +204,51 @@ func (b *Builder) Apply(p *Profile, e *shop.Event, it *shop.Item) {
 		}
 	}
 	b.countDay(p, day, idx)
+	if e.ItemID != "" {
+		b.remember(p, e, t)
+	}
+}
+
+// remember keeps the event in the bounded recent history (in time order,
+// whatever order events arrive in) and, for purchases, the purchased set.
+func (b *Builder) remember(p *Profile, e *shop.Event, t int64) {
+	r := RecentEvent{Item: e.ItemID, Type: e.Type, Time: t}
+	n := len(p.Recent)
+	if n < b.cfg.RecentItems || t >= p.Recent[0].Time {
+		i := n
+		for i > 0 && p.Recent[i-1].Time > t {
+			i--
+		}
+		p.Recent = append(p.Recent, RecentEvent{})
+		copy(p.Recent[i+1:], p.Recent[i:])
+		p.Recent[i] = r
+		if len(p.Recent) > b.cfg.RecentItems {
+			p.Recent = append(p.Recent[:0], p.Recent[1:]...)
+		}
+	}
+	if e.Type != shop.Purchase {
+		return
+	}
+	if p.Purchased == nil {
+		p.Purchased = make(map[string]int64, 4)
+	}
+	if old, ok := p.Purchased[e.ItemID]; ok {
+		p.Purchased[e.ItemID] = max(old, t)
+		return
+	}
+	if len(p.Purchased) >= b.cfg.MaxPurchased {
+		oldest, at := "", int64(0)
+		for id, when := range p.Purchased {
+			if oldest == "" || when < at || (when == at && id < oldest) {
+				oldest, at = id, when
+			}
+		}
+		if t < at {
+			return
+		}
+		delete(p.Purchased, oldest)
+	}
+	p.Purchased[e.ItemID] = t
 }
 
 // decayTo brings the decayed sums to time t (if t is later than ref) and

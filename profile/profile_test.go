@@ -3,6 +3,7 @@ package profile
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -329,5 +330,32 @@ func TestValueModelOnSyntheticShop(t *testing.T) {
 	}
 	if vb.PAlive <= 0 || vb.PAlive > 1 || vw.PAlive < 0 || vw.PAlive > 1 || vb.CLV <= 0 {
 		t.Fatalf("out of range: %+v %+v", vb, vw)
+	}
+}
+
+func TestRecentAndPurchased(t *testing.T) {
+	b := NewBuilder(Config{RecentItems: 3, MaxPurchased: 2})
+	p := New("u")
+	at := func(day int) time.Time { return time.Date(2026, 1, day, 12, 0, 0, 0, time.UTC) }
+	for _, e := range []shop.Event{
+		{UserID: "u", Type: shop.View, ItemID: "a", Timestamp: at(1)},
+		{UserID: "u", Type: shop.Purchase, ItemID: "b", Timestamp: at(5)},
+		{UserID: "u", Type: shop.View, ItemID: "c", Timestamp: at(3)}, // out of order
+		{UserID: "u", Type: shop.Search, Timestamp: at(6)},            // no item: not kept
+		{UserID: "u", Type: shop.Purchase, ItemID: "d", Timestamp: at(7)},
+		{UserID: "u", Type: shop.View, ItemID: "e", Timestamp: at(2)}, // older than all kept: dropped
+		{UserID: "u", Type: shop.Purchase, ItemID: "f", Timestamp: at(8)},
+	} {
+		b.Apply(p, &e, nil)
+	}
+	var got []string
+	for _, r := range p.Recent {
+		got = append(got, r.Item)
+	}
+	if strings.Join(got, ",") != "b,d,f" {
+		t.Errorf("Recent = %v, want b,d,f (the three latest, in time order)", got)
+	}
+	if len(p.Purchased) != 2 || p.Purchased["d"] == 0 || p.Purchased["f"] == 0 {
+		t.Errorf("Purchased = %v, want d and f (b, the oldest, forgotten)", p.Purchased)
 	}
 }

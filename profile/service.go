@@ -1,20 +1,24 @@
 package profile
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 )
 
-// ErrNoProfile means the user has no events yet.
+// ErrNoProfile means the user has no events: none yet, or none since the
+// user was deleted.
 var ErrNoProfile = errors.New("no profile")
 
 // ServiceConfig tunes the Service.
@@ -25,6 +29,9 @@ type ServiceConfig struct {
 	ItemRefresh  time.Duration // how often to reload the catalogue; default 5 min
 	CLVHorizon   int           // days over which customer value is summed; default 365
 	Batch        int           // events asked for per feed call (backends may return fewer); default 1,000
+	// Catalog is the catalogue view to share with other services; nil makes
+	// the service its own.
+	Catalog *catalog.Cache
 }
 
 func (c ServiceConfig) withDefaults() ServiceConfig {
@@ -47,10 +54,11 @@ func (c ServiceConfig) withDefaults() ServiceConfig {
 }
 
 // Service keeps every user's profile in memory by following the store's
-// event feed (Store.EventsSince). Every node builds the same profiles from
-// the same feed, so no node holds state another cannot rebuild. Reads call
-// Sync first, so an event acknowledged by any node is reflected in the next
-// profile read on every node.
+// event feed (Store.EventsSince) and its deletion feed
+// (Store.DeletionsSince). Every node builds the same profiles from the same
+// feeds, so no node holds state another cannot rebuild. Reads call Sync
+// first, so an event acknowledged by any node is reflected in the next
+// profile read on every node, and so is a user's deletion.
 type Service struct {
 	b   *Builder
 	st  store.Store
@@ -62,9 +70,10 @@ type Service struct {
 	mu     sync.RWMutex
 	users  map[string]*entry
 
-	items *itemCache
+	items *catalog.Cache
 
 	applied     atomic.Int64 // seq of the last applied event
+	deleted     atomic.Int64 // seq of the last applied deletion
 	lagNanos    atomic.Int64 // age of the oldest event not yet applied at the last poll
 	caughtUp    atomic.Bool  // the initial catch-up finished
 	quintiles   atomic.Pointer[Quintiles]
@@ -77,6 +86,10 @@ type Service struct {
 type entry struct {
 	mu sync.Mutex
 	p  *Profile
+	// first is the seq of the earliest event folded into p. Events are
+	// applied in seq order, so a deletion whose EventSeq is below it came
+	// before everything p holds (see applyDeletion).
+	first int64
 }
 
 // NewService returns a service over st; call Run to follow the feed.
@@ -85,11 +98,18 @@ func NewService(st store.Store, cfg ServiceConfig, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
+	items := cfg.Catalog
+	if items == nil {
+		items = catalog.New(st)
+	}
 	return &Service{
 		b: NewBuilder(cfg.Profile), st: st, cfg: cfg, log: log, now: time.Now,
-		users: make(map[string]*entry), items: newItemCache(st), wake: make(chan struct{}, 1),
+		users: make(map[string]*entry), items: items, wake: make(chan struct{}, 1),
 	}
 }
+
+// Catalog is the catalogue view the service reads.
+func (s *Service) Catalog() *catalog.Cache { return s.items }
 
 // Builder is the service's profile builder.
 func (s *Service) Builder() *Builder { return s.b }
@@ -141,7 +161,7 @@ func (s *Service) Run(ctx context.Context) error {
 			s.RefreshRFM()
 			continue
 		case <-cat.C:
-			if err := s.items.reload(ctx); err != nil {
+			if err := s.items.Reload(ctx); err != nil {
 				s.log.Warn("profiles: reloading the catalogue", "err", err)
 			}
 			continue
@@ -155,14 +175,14 @@ func (s *Service) Run(ctx context.Context) error {
 // Ready reports whether the initial catch-up has finished.
 func (s *Service) Ready() bool { return s.caughtUp.Load() }
 
-// Sync applies every event stored so far. It is cheap when there is nothing
-// new (one feed query).
+// Sync applies every event stored so far, then every deletion. It is cheap
+// when there is nothing new (one query per feed).
 func (s *Service) Sync(ctx context.Context) error {
 	s.follow.Lock()
 	defer s.follow.Unlock()
-	if !s.items.loaded.Load() {
+	if !s.items.Loaded() {
 		// One catalogue scan beats one lookup per item while catching up.
-		if err := s.items.reload(ctx); err != nil {
+		if err := s.items.Reload(ctx); err != nil {
 			return err
 		}
 	}
@@ -173,7 +193,7 @@ func (s *Service) Sync(ctx context.Context) error {
 		}
 		if len(evs) == 0 {
 			s.lagNanos.Store(0)
-			return nil
+			break
 		}
 		if r := evs[0].ReceivedAt; !r.IsZero() {
 			s.lagNanos.Store(int64(max(0, s.now().Sub(r))))
@@ -188,15 +208,103 @@ func (s *Service) Sync(ctx context.Context) error {
 		// Backends may cap the page below Batch, so only an empty page
 		// means caught up.
 	}
+	for {
+		ds, err := s.st.DeletionsSince(ctx, s.deleted.Load(), s.cfg.Batch)
+		if err != nil {
+			return err
+		}
+		if len(ds) == 0 {
+			return nil
+		}
+		for i := range ds {
+			if err := s.applyDeletion(ctx, &ds[i]); err != nil {
+				return err
+			}
+			s.deleted.Store(ds[i].Seq)
+		}
+	}
+}
+
+// applyDeletion forgets what the service learnt from a deleted user's
+// events. The store removed the user's events with seq up to d.EventSeq;
+// events with a larger seq are a new life and stay. The deletion is seen
+// only after every event up to Applied, so the profile may already hold
+// events of the new life (seq in d.EventSeq+1 .. Applied) next to the
+// removed ones. Then the profile is rebuilt from the user's stored events
+// in that range, in seq order; later events come through the event feed as
+// usual. Events a later deletion removes are no longer stored, so they are
+// not re-applied, and that deletion is applied next in any case.
+//
+// A profile whose earliest event came after the deletion (a node that
+// started after it, or a deletion applied before) is left as it is, so
+// catching up over old deletions costs no store reads.
+func (s *Service) applyDeletion(ctx context.Context, d *store.Deletion) error {
+	s.mu.RLock()
+	en := s.users[d.UserID]
+	s.mu.RUnlock()
+	if en == nil {
+		return nil // none of the user's events were applied
+	}
+	en.mu.Lock()
+	first := en.first
+	en.mu.Unlock()
+	if first > d.EventSeq {
+		return nil
+	}
+	applied := s.applied.Load()
+	var life []shop.Event
+	if applied > d.EventSeq {
+		q := store.EventQuery{UserID: d.UserID, Limit: store.MaxLimit}
+		for {
+			page, next, err := s.st.UserEvents(ctx, q)
+			if err != nil {
+				return err
+			}
+			for _, e := range page {
+				if e.Seq > d.EventSeq && e.Seq <= applied {
+					life = append(life, e)
+				}
+			}
+			if next == "" {
+				break
+			}
+			q.Cursor = next
+		}
+	}
+	var fresh *entry
+	if len(life) > 0 {
+		slices.SortFunc(life, func(a, b shop.Event) int { return cmp.Compare(a.Seq, b.Seq) })
+		fresh = &entry{p: New(d.UserID), first: life[0].Seq}
+		for i := range life {
+			it, err := s.item(ctx, &life[i])
+			if err != nil {
+				return err
+			}
+			s.b.Apply(fresh.p, &life[i], it)
+		}
+	}
+	s.mu.Lock()
+	if fresh != nil {
+		s.users[d.UserID] = fresh
+	} else {
+		delete(s.users, d.UserID)
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// item returns the catalogue entry of the event's item, nil when it has none.
+func (s *Service) item(ctx context.Context, e *shop.Event) (*shop.Item, error) {
+	if e.ItemID == "" {
+		return nil, nil
+	}
+	return s.items.Get(ctx, e.ItemID)
 }
 
 func (s *Service) apply(ctx context.Context, e *shop.Event) error {
-	var it *shop.Item
-	if e.ItemID != "" {
-		var err error
-		if it, err = s.items.get(ctx, e.ItemID); err != nil {
-			return err
-		}
+	it, err := s.item(ctx, e)
+	if err != nil {
+		return err
 	}
 	s.mu.RLock()
 	en := s.users[e.UserID]
@@ -204,7 +312,7 @@ func (s *Service) apply(ctx context.Context, e *shop.Event) error {
 	if en == nil {
 		s.mu.Lock()
 		if en = s.users[e.UserID]; en == nil {
-			en = &entry{p: New(e.UserID)}
+			en = &entry{p: New(e.UserID), first: e.Seq}
 			s.users[e.UserID] = en
 		}
 		s.mu.Unlock()
@@ -220,6 +328,9 @@ func (s *Service) Lag() time.Duration { return time.Duration(s.lagNanos.Load()) 
 
 // Applied is the seq of the last event folded into the profiles.
 func (s *Service) Applied() int64 { return s.applied.Load() }
+
+// AppliedDeletions is the seq of the last deletion applied to the profiles.
+func (s *Service) AppliedDeletions() int64 { return s.deleted.Load() }
 
 // Users counts profiles.
 func (s *Service) Users() int {
@@ -272,7 +383,7 @@ func (s *Service) RefreshRFM() Quintiles {
 	now := s.now().Unix()
 	q := ComputeQuintiles(ps, now)
 	s.quintiles.Store(&q)
-	pb := ComputePriceBands(s.items.prices())
+	pb := ComputePriceBands(s.items.Prices())
 	s.bands.Store(&pb)
 	if m, err := FitValue(ps, now, s.cfg.CLVHorizon); err != nil {
 		s.log.Info("profiles: no customer-value model yet", "reason", err)
@@ -323,4 +434,21 @@ func (s *Service) Each(fn func(p *Profile, ctx *Context) bool) {
 			return
 		}
 	}
+}
+
+// Peek calls fn with the user's profile as the service holds it now (under
+// its lock), without syncing first, so it does no I/O: serving paths use it
+// and accept the feed's lag (Lag). It reports false when the user has no
+// profile.
+func (s *Service) Peek(userID string, fn func(p *Profile)) bool {
+	s.mu.RLock()
+	en := s.users[userID]
+	s.mu.RUnlock()
+	if en == nil {
+		return false
+	}
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	fn(en.p)
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -125,4 +126,128 @@ func TestServiceBuildsFromExistingLog(t *testing.T) {
 	if _, err := svc.View(ctx, "nobody"); err != ErrNoProfile {
 		t.Fatalf("unknown user: %v", err)
 	}
+}
+
+// countingStore counts the UserEvents calls the service makes.
+type countingStore struct {
+	store.Store
+	userEvents atomic.Int64
+}
+
+func (c *countingStore) UserEvents(ctx context.Context, q store.EventQuery) ([]shop.Event, string, error) {
+	c.userEvents.Add(1)
+	return c.Store.UserEvents(ctx, q)
+}
+
+// TestDeletedUserDisappears deletes a user in the store: the next Sync (here
+// through View) drops the profile on every service, and the others stay.
+func TestDeletedUserDisappears(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	if err := st.PutItems(ctx, []shop.Item{*serum}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC().Add(-time.Hour)
+	if _, err := st.AppendEvents(ctx, []shop.Event{
+		{ID: "a", Type: shop.View, UserID: "u1", ItemID: "serum", Timestamp: at},
+		{ID: "b", Type: shop.Purchase, UserID: "u1", ItemID: "serum", Timestamp: at, Revenue: 200, Currency: "CNY", OrderID: "o"},
+		{ID: "c", Type: shop.View, UserID: "u2", ItemID: "serum", Timestamp: at},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	nodes := []*Service{NewService(st, ServiceConfig{}, slog.New(slog.DiscardHandler)), NewService(st, ServiceConfig{}, slog.New(slog.DiscardHandler))}
+	for _, svc := range nodes {
+		if v, err := svc.View(ctx, "u1"); err != nil || v.Events != 2 {
+			t.Fatalf("View(u1) before the deletion = %+v, %v", v, err)
+		}
+	}
+	d, err := st.DeleteUser(ctx, "u1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, svc := range nodes {
+		if _, err := svc.View(ctx, "u1"); err != ErrNoProfile {
+			t.Errorf("node %d: View(u1) after the deletion: error = %v, want ErrNoProfile", i, err)
+		}
+		if svc.Peek("u1", func(*Profile) {}) {
+			t.Errorf("node %d: Peek(u1) still finds a profile", i)
+		}
+		if v, err := svc.View(ctx, "u2"); err != nil || v.Events != 1 {
+			t.Errorf("node %d: View(u2), another user = %+v, %v", i, v, err)
+		}
+		if svc.Users() != 1 || svc.AppliedDeletions() != d.Seq {
+			t.Errorf("node %d: %d profiles, deletions applied up to %d; want 1 and %d", i, svc.Users(), svc.AppliedDeletions(), d.Seq)
+		}
+	}
+}
+
+// TestDeletionAfterNewLife covers the order in which the two feeds are seen:
+// Sync applies events first, so events a deleted user sent after the
+// deletion can already be in the profile when the deletion is applied. They
+// must survive it, while everything from before the deletion goes.
+func TestDeletionAfterNewLife(t *testing.T) {
+	st := &countingStore{Store: openStore(t)}
+	ctx := context.Background()
+	if err := st.PutItems(ctx, []shop.Item{*serum}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC().Add(-time.Hour)
+	n := 0
+	send := func(typ shop.EventType, revenue float64) {
+		t.Helper()
+		n++
+		e := shop.Event{ID: fmt.Sprintf("e%d", n), Type: typ, UserID: "u", ItemID: "serum", Timestamp: at.Add(time.Duration(n) * time.Minute)}
+		if typ == shop.Purchase {
+			e.Revenue, e.Currency, e.OrderID = revenue, "CNY", e.ID
+		}
+		if _, err := st.AppendEvents(ctx, []shop.Event{e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	del := func() {
+		t.Helper()
+		if _, err := st.DeleteUser(ctx, "u"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(svc *Service, when string, events int64, monetary float64) {
+		t.Helper()
+		v, err := svc.View(ctx, "u")
+		if err != nil || v.Events != events || v.Monetary != monetary {
+			t.Fatalf("%s: View(u) = %d events, monetary %v, %v; want %d events, monetary %v", when, v.Events, v.Monetary, err, events, monetary)
+		}
+	}
+	svc := NewService(st, ServiceConfig{}, slog.New(slog.DiscardHandler))
+
+	send(shop.View, 0)
+	send(shop.Purchase, 200)
+	check(svc, "first life", 2, 200)
+	del()
+	send(shop.View, 0) // the new life, applied before the deletion is seen
+	check(svc, "deletion seen after an event of the new life", 1, 0)
+
+	send(shop.Purchase, 50)
+	del()
+	send(shop.View, 0)
+	del()
+	send(shop.Purchase, 30) // third life: one deletion removed an applied event, one an unseen one
+	check(svc, "two deletions seen at once", 1, 30)
+
+	// A node that starts now sees only the third life in the event feed
+	// and needs no store reads to skip the old deletions.
+	before := st.userEvents.Load()
+	fresh := NewService(st, ServiceConfig{}, slog.New(slog.DiscardHandler))
+	check(fresh, "a node started after the deletions", 1, 30)
+	if got := st.userEvents.Load() - before; got != 0 {
+		t.Errorf("catching up over old deletions read UserEvents %d times, want none", got)
+	}
+	del()
+	check2 := func(s *Service) {
+		t.Helper()
+		if _, err := s.View(ctx, "u"); err != ErrNoProfile {
+			t.Errorf("View(u) after the last deletion: error = %v, want ErrNoProfile", err)
+		}
+	}
+	check2(svc)
+	check2(fresh)
 }

@@ -64,7 +64,7 @@ func runEvalRecommend(ctx context.Context, args []string, out, errOut io.Writer)
 	jsonPath := fs.String("json", "", "write the results as JSON to this file")
 	reportPath := fs.String("report", "", "write a self-contained HTML report to this file")
 	k := fs.Int("k", 10, "cut-off the search optimises (NDCG@k, then HR@k) and the report charts: 5, 10 or 20")
-	refit := fs.Bool("refit", false, "fit the chosen configuration again on training + validation items before the test")
+	refit := fs.Bool("refit", true, "fit the chosen configuration again on training + validation items before the test (the protocol whose PopRec matches the S3-Rec paper's; --refit=false fits on training items only)")
 	quick := fs.Bool("quick", false, "skip the search: one configuration per algorithm (the defaults)")
 	workers := fs.Int("workers", 2, "goroutines ranking users")
 	if err := fs.Parse(args); err != nil {

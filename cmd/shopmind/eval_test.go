@@ -13,7 +13,9 @@ import (
 )
 
 // TestEvalRecommendBeautyPop runs `shopmind eval recommend` on Beauty with
-// PopRec and checks the table, the JSON and the HTML report.
+// PopRec and checks the table, the JSON and the HTML report. Under the
+// default protocol (refit on training + validation items) PopRec lands in
+// the S3-Rec paper's band (HR@10 0.013–0.015).
 func TestEvalRecommendBeautyPop(t *testing.T) {
 	path := filepath.Join(testenv.Datasets(t, "amazon-seqrec-s3rec", "Beauty.txt"))
 	dir := t.TempDir()
@@ -25,7 +27,7 @@ func TestEvalRecommendBeautyPop(t *testing.T) {
 		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
 	}
 	table := out.String()
-	for _, want := range []string{"beauty: 22363 users evaluated, 12101 items, 198502 interactions", "pop ", "0.0115", "PopRec (paper)", "SASRec (paper)", "target (transition+EASE ref.)", "0.0959"} {
+	for _, want := range []string{"beauty: 22363 users evaluated, 12101 items, 198502 interactions", "pop ", "0.0135", "refitted on training + validation", "PopRec (paper)", "SASRec (paper)", "target (transition+EASE ref.)", "0.0959"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
@@ -49,7 +51,7 @@ func TestEvalRecommendBeautyPop(t *testing.T) {
 	if err := json.Unmarshal(raw, &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Dataset != "beauty" || len(rep.Results) != 1 || rep.Results[0].Algo != "pop" || !(rep.Results[0].HR10 > 0.0112 && rep.Results[0].HR10 < 0.0118) || rep.Protocol == "" {
+	if rep.Dataset != "beauty" || len(rep.Results) != 1 || rep.Results[0].Algo != "pop" || !(rep.Results[0].HR10 > 0.013 && rep.Results[0].HR10 < 0.015) || rep.Protocol == "" {
 		t.Errorf("JSON: %s", raw)
 	}
 	page, err := os.ReadFile(htmlPath)

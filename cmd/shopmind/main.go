@@ -29,6 +29,8 @@ func commands() []command {
 		{"eval", "evaluate models offline on public datasets", runEval},
 		{"clv", "fit customer-value models (BG/NBD, Pareto/NBD, Gamma-Gamma)", runCLV},
 		{"segment", "list, export and cluster segments of customers", runSegment},
+		{"train", "train the recommendation models and publish a new version", runTrain},
+		{"loadtest", "drive a bounded HTTP load on loopback and report throughput and latency", runLoadtest},
 	}
 }
 

@@ -13,9 +13,13 @@ import (
 
 	"github.com/shopmind/shopmind/api"
 	"github.com/shopmind/shopmind/audience"
+	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/profile"
+	"github.com/shopmind/shopmind/recommend/bundle"
+	"github.com/shopmind/shopmind/recserve"
+	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 	_ "github.com/shopmind/shopmind/store/storeall"
 	"github.com/shopmind/shopmind/telemetry"
@@ -68,6 +72,25 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 	return st, nil
 }
 
+// recConfig maps the configuration onto the recommendation service's.
+func recConfig(cfg config.Config) (recserve.Config, error) {
+	boosts, err := recserve.ParseBoosts(cfg.RecBoosts)
+	if err != nil {
+		return recserve.Config{}, fmt.Errorf("recommend_boosts: %w", err)
+	}
+	return recserve.Config{
+		TrainInterval: cfg.TrainInterval.Duration,
+		PollInterval:  cfg.ModelPollInterval.Duration,
+		Bundle:        bundle.Default(),
+		Weights:       cfg.Weights(),
+		Rules: recserve.Rules{
+			ExcludePurchased: cfg.RecExcludePurchased, ExcludeSeen: cfg.RecExcludeSeen,
+			IncludeOutOfStock: cfg.RecIncludeOutOfStock, Boosts: boosts,
+			MaxPerCategory: cfg.RecMaxPerCategory, MMR: cfg.RecMMR,
+		},
+	}, nil
+}
+
 // redactURL hides a password in a store URL before logging it.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
@@ -110,11 +133,23 @@ func isLoopback(host string) bool {
 func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.Store, ln net.Listener, ready func(addr string)) error {
 	metrics := telemetry.New()
 	timed := metrics.Store(st)
+	cat := catalog.New(timed)
 	profiles := profile.NewService(timed, profile.ServiceConfig{
 		Profile:     profile.Config{HalfLife: cfg.ProfileHalfLife.Duration, Location: cfg.Location(), Weights: cfg.Weights()},
 		RFMInterval: cfg.RFMInterval.Duration,
 		CLVHorizon:  cfg.CLVHorizonDays,
+		Catalog:     cat,
 	}, log)
+	recCfg, err := recConfig(cfg)
+	if err != nil {
+		return err
+	}
+	recCfg.Train = true
+	recs := recserve.New(timed, profiles, cat, recCfg, log)
+	metrics.GaugeFunc("shopmind_recommend_model_age_seconds", "Age of the recommendation model in force (0 before the first).",
+		func() float64 { return recs.ModelAge().Seconds() })
+	metrics.GaugeFunc("shopmind_recommend_model_swaps", "Recommendation models put in force on this node since start.",
+		func() float64 { return float64(recs.Swaps()) })
 	metrics.GaugeFunc("shopmind_profile_feed_lag_seconds", "How far profiles were behind the event feed at the last poll.",
 		func() float64 { return profiles.Lag().Seconds() })
 	metrics.GaugeFunc("shopmind_profile_applied_seq", "Sequence number of the last event folded into profiles.",
@@ -127,14 +162,23 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 			log.Error("profiles stopped", "err", err)
 		}
 	}()
+	go func() {
+		if err := recs.Run(runCtx); err != nil {
+			log.Error("recommendations stopped", "err", err)
+		}
+	}()
+	ing := ingest.New(timed, nil, metrics)
+	ing.OnItems(func(items []shop.Item) { cat.Put(items...) })
 	srv := api.New(api.Deps{
-		Config:   cfg,
-		Store:    timed,
-		Ingest:   ingest.New(timed, nil, metrics),
-		Metrics:  metrics,
-		Logger:   log,
-		Profiles: profiles,
-		Audience: audience.New(timed, profiles),
+		Config:          cfg,
+		Store:           timed,
+		Ingest:          ing,
+		Metrics:         metrics,
+		Logger:          log,
+		Profiles:        profiles,
+		Audience:        audience.New(timed, profiles),
+		Recommendations: recs,
+		Catalog:         cat,
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),

@@ -6,6 +6,7 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -65,4 +66,35 @@ func PostgresURL(t testing.TB) string {
 		t.Skip(msg)
 	}
 	return u
+}
+
+// Program returns the path of the program name found on PATH. Without it the
+// test skips (fails in CI); hint tells how to get it.
+func Program(t testing.TB, name, hint string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		skipOrFail(t, name+" is not on PATH; "+hint, name+" is required")
+	}
+	return path
+}
+
+// Exists returns path when a file or directory is there. Without it the test
+// skips (fails in CI); hint tells how to make it.
+func Exists(t testing.TB, path, hint string) string {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		skipOrFail(t, path+" not found; "+hint, path+" is required")
+	}
+	return path
+}
+
+// skipOrFail skips the test with msg, or fails it under CI=true, where what
+// is missing must be present.
+func skipOrFail(t testing.TB, msg, required string) {
+	t.Helper()
+	if InCI() {
+		t.Fatal(msg + " (CI=true: " + required + ")")
+	}
+	t.Skip(msg)
 }
