@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/ingest"
+	"github.com/shopmind/shopmind/recserve"
 	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 	"github.com/shopmind/shopmind/synth"
@@ -73,6 +74,18 @@ func runDemo(ctx context.Context, args []string, out, errOut io.Writer) error {
 	}
 	fmt.Fprintf(out, "stored %d items, %d users, %d events in %s (store: %s)\n",
 		stats.Items, stats.Users, stats.Events, time.Since(start).Round(time.Millisecond), cfg.Data)
+	// Train the recommendation models before serving, so the first answers
+	// are personal rather than fallbacks.
+	trainStart := time.Now()
+	rc, err := recConfig(cfg)
+	if err != nil {
+		return err
+	}
+	m, err := recserve.New(st, nil, nil, rc, log).Train(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("training the demo's recommendation models: %w", err)
+	}
+	fmt.Fprintf(out, "trained recommendation model %s in %s\n", m.Version, time.Since(trainStart).Round(time.Millisecond))
 	if *noServe {
 		return nil
 	}
@@ -151,6 +164,11 @@ Try:
   curl -s %[1]s/v1/users/%[5]s/profile
   curl -s -X POST %[1]s/v1/segments -d '{"name":"repeat buyers","expression":"frequency >= 2 and recency_days <= 30"}'
   curl -s '%[1]s/v1/clusters?k=4'
+  curl -s '%[1]s/v1/users/%[5]s/recommendations?n=5&explain=true'
+  curl -s '%[1]s/v1/items/%[4]s/similar?n=5&explain=true'
+  curl -s '%[1]s/v1/items/%[4]s/bought-together?n=5&explain=true'
+  curl -s -X POST '%[1]s/v1/recommendations/session?explain=true' -d '{"items":["%[4]s"],"n":5}'
+  curl -s %[1]s/v1/models/recommend
   curl -s -X POST %[1]s/v1/events -d '[{"id":"try-1","type":"view","user_id":"%[5]s","item_id":"%[4]s"}]'
   curl -s %[1]s/metrics | grep shopmind_events_ingested
   curl -s %[1]s/v1/openapi.json

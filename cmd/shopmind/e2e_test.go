@@ -317,9 +317,17 @@ collect:
 		if strings.Contains(c, "category=") && !strings.Contains(string(b), `"id"`) {
 			t.Errorf("%s: no items: %s", c, b)
 		}
+		// The demo trains before serving: recommendations are personal and
+		// explained from the first request.
+		if strings.Contains(c, "/recommendations?") && !strings.Contains(string(b), `"strategy":"personalized"`) {
+			t.Errorf("%s: not personalised: %s", c, b)
+		}
+		if strings.Contains(c, "explain=true") && !strings.Contains(string(b), `"reason":{`) {
+			t.Errorf("%s: no reasons: %s", c, b)
+		}
 		tried++
 	}
-	if tried < 8 {
+	if tried < 13 {
 		t.Fatalf("demo printed only %d curl lines: %v", tried, curls)
 	}
 	// Ctrl-C stops it gracefully.

@@ -78,31 +78,50 @@ func EvaluateDataset(ctx context.Context, opt Options) (*Report, error) {
 	return rep, nil
 }
 
-// expand resolves "all" and checks the names; algorithms "all" leaves out
-// are noted in rep.
+// expand resolves "all" and checks the names. Algorithms "all" leaves out
+// (Algo.Skip), and named ones whose Skip applies even when named
+// (Algo.SkipNamed), are noted in rep.
 func (r *Runner) expand(names []string, rep *Report) ([]string, error) {
-	var out []string
+	var out, left []string
+	add := func(name string) {
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	leave := func(name, why string) {
+		note := fmt.Sprintf("%s left out: %s", name, why)
+		if !slices.Contains(rep.Notes, note) {
+			rep.Notes = append(rep.Notes, note)
+		}
+		if !slices.Contains(left, note) {
+			left = append(left, note)
+		}
+	}
 	for _, n := range names {
 		if n != "all" {
-			if _, err := r.algo(n); err != nil {
+			a, err := r.algo(n)
+			if err != nil {
 				return nil, err
 			}
-			if !slices.Contains(out, n) {
-				out = append(out, n)
+			if why := r.SkipReason(n); a.SkipNamed && why != "" {
+				leave(n, why)
+				continue
 			}
+			add(n)
 			continue
 		}
 		for _, a := range r.Algos {
 			if why := r.SkipReason(a.Name); why != "" {
-				rep.Notes = append(rep.Notes, fmt.Sprintf("%s left out: %s", a.Name, why))
+				leave(a.Name, why)
 				continue
 			}
-			if !slices.Contains(out, a.Name) {
-				out = append(out, a.Name)
-			}
+			add(a.Name)
 		}
 	}
 	if len(out) == 0 {
+		if len(left) > 0 {
+			return nil, fmt.Errorf("eval: nothing to run: %s", strings.Join(left, "; "))
+		}
 		return nil, fmt.Errorf("eval: no algorithm: use one of %s or all", strings.Join(AlgoNames(), ", "))
 	}
 	return out, nil

@@ -60,6 +60,9 @@ type Algo struct {
 	// Skip, if set, says why the algorithm is left out of --algo all on
 	// this data ("" to run it).
 	Skip func(env *Env) string
+	// SkipNamed leaves the algorithm out, with a note, even when it is
+	// named: Skip says the data lacks what it needs, not that it is slow.
+	SkipNamed bool
 }
 
 // Env is what an algorithm sees of the run.
