@@ -29,7 +29,7 @@ func runLoadtest(ctx context.Context, args []string, out, errOut io.Writer) erro
 	duration := fs.Duration("duration", 10*time.Second, "measured time")
 	warmup := fs.Duration("warmup", 2*time.Second, "unmeasured time before")
 	clients := fs.Int("clients", 16, "concurrent clients")
-	mix := fs.String("mix", "recommend=1", "weighted routes: recommend, similar, bought-together, session, popular, ingest (e.g. recommend=8,ingest=1,similar=1)")
+	mix := fs.String("mix", "recommend=1", "weighted routes: recommend, similar, bought-together, session, popular, ingest, healthz (the baseline) (e.g. recommend=8,ingest=1,similar=1)")
 	users := fs.Int("users", 5000, "users of the synthetic shop")
 	items := fs.Int("items", 10000, "items of the synthetic shop")
 	key := fs.String("api-key", os.Getenv("SHOPMIND_LOADTEST_KEY"), "API key to send (also SHOPMIND_LOADTEST_KEY)")
@@ -117,6 +117,8 @@ func loadTargets(mix string, users, items int, key string) ([]loadtest.Target, e
 		"similar":         get(func(r *rand.Rand) string { return "/v1/items/" + item(r) + "/similar?n=10" }),
 		"bought-together": get(func(r *rand.Rand) string { return "/v1/items/" + item(r) + "/bought-together?n=10" }),
 		"popular":         get(func(*rand.Rand) string { return "/v1/recommendations/popular?n=10" }),
+		// The baseline: the cheapest route through the same server stack.
+		"healthz": get(func(*rand.Rand) string { return "/healthz" }),
 		"session": post("/v1/recommendations/session", func(r *rand.Rand) []byte {
 			b, _ := json.Marshal(map[string]any{"items": []string{item(r), item(r), item(r)}, "n": 10})
 			return b
@@ -139,7 +141,7 @@ func loadTargets(mix string, users, items int, key string) ([]loadtest.Target, e
 		weight, err := strconv.Atoi(w)
 		mk, known := known[name]
 		if !ok || err != nil || weight < 1 || !known {
-			return nil, fmt.Errorf("--mix %q: write route=weight,... with routes recommend, similar, bought-together, session, popular, ingest", part)
+			return nil, fmt.Errorf("--mix %q: write route=weight,... with routes recommend, similar, bought-together, session, popular, ingest, healthz", part)
 		}
 		out = append(out, loadtest.Target{Name: name, Weight: weight, Make: mk})
 	}
