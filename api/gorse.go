@@ -963,7 +963,6 @@ func (s *Server) gorseRecommend(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ids)
 }
 
-
 // gorseScoreList serves the routes that answer [{"Id", "Score"}].
 func (s *Server) gorseScoreList(ask func(r *http.Request, req recserve.Request) (recserve.Result, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

@@ -30,11 +30,11 @@ import (
 
 // Config is the training recipe. Zero fields take the defaults of Default.
 type Config struct {
-	EaseLambda     float64 // L2 penalty of EASE (default 50)
-	EaseNeighbours int     // co-occurring items kept per EASE column (default 100)
-	EaseRecency    float64 // history decay per position for EASE (default 0.7)
-	MaxEaseItems   int     // catalogues with more trained items skip EASE (default 50,000)
-	KNN            int     // neighbours kept per item for similar items (default 50)
+	EaseLambda       float64       // L2 penalty of EASE (default 50)
+	EaseNeighbours   int           // co-occurring items kept per EASE column (default 100)
+	EaseRecency      float64       // history decay per position for EASE (default 0.7)
+	MaxEaseItems     int           // catalogues with more trained items skip EASE (default 50,000)
+	KNN              int           // neighbours kept per item for similar items (default 50)
 	TrendingHalfLife time.Duration // half-life of trending popularity (default 7 days)
 	// WEase and WPop weigh EASE and trending against the sequence model
 	// (weight 1) in the user blend when NoTune is set; otherwise they are
@@ -95,16 +95,16 @@ func (c Config) withDefaults() Config {
 
 // Info describes a trained bundle; it travels in the artefact's header.
 type Info struct {
-	TrainedAt  time.Time          `json:"trained_at"` // the latest training event
-	Users      int                `json:"users"`
-	Items      int                `json:"items"`
-	Events     int                `json:"events"`
-	Parts      []string           `json:"parts"`
-	Seconds    map[string]float64 `json:"seconds"` // training time per part
-	WEase      float64            `json:"w_ease"`
-	WPop       float64            `json:"w_pop"`
-	Validation *Validation        `json:"validation,omitempty"`
-	PopularKeep int               `json:"popular_keep"`
+	TrainedAt   time.Time          `json:"trained_at"` // the latest training event
+	Users       int                `json:"users"`
+	Items       int                `json:"items"`
+	Events      int                `json:"events"`
+	Parts       []string           `json:"parts"`
+	Seconds     map[string]float64 `json:"seconds"` // training time per part
+	WEase       float64            `json:"w_ease"`
+	WPop        float64            `json:"w_pop"`
+	Validation  *Validation        `json:"validation,omitempty"`
+	PopularKeep int                `json:"popular_keep"`
 }
 
 // Validation is the blend's quality on each sampled user's held-out last
