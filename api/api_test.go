@@ -347,7 +347,7 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 	if r := h.do("GET", "/v1/nothing", nil, &p); r.StatusCode != 404 || p.Status != 404 {
 		t.Fatalf("unknown route: %d %+v", r.StatusCode, p)
 	}
-	r := h.do("DELETE", "/v1/users/u1", nil, &p)
+	r := h.do("PATCH", "/v1/users/u1", nil, &p)
 	if r.StatusCode != 405 || !strings.Contains(r.Header.Get("Allow"), "PUT") {
 		t.Fatalf("wrong method: %d allow=%q", r.StatusCode, r.Header.Get("Allow"))
 	}

@@ -104,6 +104,8 @@ func (s *Server) table() []route {
 		{"DELETE", "/v1/items/{id}", config.ScopeAdmin, s.deleteItem},
 		{"PUT", "/v1/users/{id}", config.ScopeIngest, s.putUser},
 		{"GET", "/v1/users/{id}", config.ScopeRead, s.getUser},
+		{"DELETE", "/v1/users/{id}", config.ScopeAdmin, s.deleteUser},
+		{"GET", "/v1/audit", config.ScopeAdmin, s.listAudit},
 		{"GET", "/v1/users/{id}/events", config.ScopeRead, s.userEvents},
 		{"GET", "/v1/users/{id}/profile", config.ScopeRead, s.getProfile},
 		{"POST", "/v1/profiles/refresh", config.ScopeAdmin, s.refreshProfiles},
