@@ -502,3 +502,16 @@ func TestGorseWithoutKeysIgnoresXAPIKey(t *testing.T) {
 		c.rows("POST", "/api/user", `{"UserId":"u"}`, 1)
 	}
 }
+
+func TestGorseUnmatchedAnswersText(t *testing.T) {
+	h := newHarness(t)
+	for _, c := range []struct {
+		method, path string
+		status       int
+	}{{"GET", "/api/nothing-here", 404}, {"PUT", "/api/popular", 405}} {
+		r := h.do(c.method, c.path, nil, nil)
+		if r.StatusCode != c.status || r.Header.Get("Content-Type") != "text/plain; charset=utf-8" {
+			t.Errorf("%s %s: %d %q, want %d as text/plain (Gorse clients print the body)", c.method, c.path, r.StatusCode, r.Header.Get("Content-Type"), c.status)
+		}
+	}
+}

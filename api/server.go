@@ -180,12 +180,20 @@ func (s *Server) routes() {
 		}
 		paths.Handle(path, s.wrap(route{path: path, handle: func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
-			writeProblem(w, http.StatusMethodNotAllowed, "method-not-allowed",
-				fmt.Sprintf("%s is not served on %s; use %s", r.Method, path, allow))
+			msg := fmt.Sprintf("%s is not served on %s; use %s", r.Method, path, allow)
+			if isGorseRoute(path) {
+				gorseError(w, http.StatusMethodNotAllowed, msg)
+				return
+			}
+			writeProblem(w, http.StatusMethodNotAllowed, "method-not-allowed", msg)
 		}}))
 	}
 	paths.Handle("/", s.wrap(route{path: "unmatched", handle: func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Shopmind-Route", "unmatched")
+		if isGorseRoute(r.URL.Path) {
+			gorseError(w, http.StatusNotFound, "no Gorse-compatible route "+r.URL.Path+"; see /v1/openapi.json (tag gorse-compat)")
+			return
+		}
 		writeProblem(w, http.StatusNotFound, "no-route", "no API route "+r.URL.Path+"; see /v1/openapi.json for the routes")
 	}}))
 	s.mux.Handle("/", paths)
