@@ -5,7 +5,7 @@ import (
 	"math"
 	"runtime"
 
-	"github.com/shopmind/shopmind/recommend/internal/binfmt"
+	"github.com/shopmind/shopmind/internal/binfmt"
 )
 
 // The payload of an ALS artefact (kind tag "als ", frame in binfmt):

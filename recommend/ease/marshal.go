@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/shopmind/shopmind/recommend/internal/binfmt"
+	"github.com/shopmind/shopmind/internal/binfmt"
 )
 
 // The payload of an EASE artefact (kind tag "ease", frame in binfmt):

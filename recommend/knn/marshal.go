@@ -5,7 +5,7 @@ import (
 	"math"
 	"runtime"
 
-	"github.com/shopmind/shopmind/recommend/internal/binfmt"
+	"github.com/shopmind/shopmind/internal/binfmt"
 )
 
 // The payload of an item-kNN artefact (kind tag "knn ", frame in binfmt):

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"math"
 
-	"github.com/shopmind/shopmind/recommend/internal/binfmt"
+	"github.com/shopmind/shopmind/internal/binfmt"
 	"github.com/shopmind/shopmind/shop"
 )
 

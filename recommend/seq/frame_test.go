@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 
-	"github.com/shopmind/shopmind/recommend/internal/binfmt"
+	"github.com/shopmind/shopmind/internal/binfmt"
 )
 
 // The frame of the artefacts under the names the marshal tests use to patch

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/shopmind/shopmind/recommend/internal/binfmt"
+	"github.com/shopmind/shopmind/internal/binfmt"
 )
 
 // The payload of a seq artefact (kind tag "seq ", frame in binfmt):

@@ -1,9 +1,11 @@
-// Package binfmt owns the binary artefact format of the recommender models
-// (als, ease, knn, pop, rules, seq): the framing — format version, kind tag,
-// checksum — and the little-endian writer and reader of the scalars and
-// slices their payloads are made of. Each model package describes its own
-// payload and checks its meaning; binfmt checks only that the bytes are
-// well-formed. An artefact is, little-endian throughout:
+// Package binfmt owns the binary artefact format shared by the model
+// packages — the recommenders (recommend/als, ease, knn, pop, rules, seq)
+// and the click models (ctr/ftrl, ctr/fm and the others under ctr): the
+// framing — format version, kind tag, checksum — and the little-endian
+// writer and reader of the scalars and slices their payloads are made of.
+// Each model package describes its own payload and checks its meaning;
+// binfmt checks only that the bytes are well-formed. Kind tags are unique
+// across the module. An artefact is, little-endian throughout:
 //
 //	format version u8 | kind tag, 4 bytes | payload | CRC-32C u32 of all before it
 //
