@@ -1,0 +1,5 @@
+//go:build !race
+
+package deepfm
+
+const raceEnabled = false

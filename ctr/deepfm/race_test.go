@@ -1,0 +1,7 @@
+//go:build race
+
+package deepfm
+
+// raceEnabled: the race detector makes sync.Pool drop items at random and
+// slows training tenfold, so the allocation and quality tests skip.
+const raceEnabled = true

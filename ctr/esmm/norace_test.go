@@ -1,0 +1,5 @@
+//go:build !race
+
+package esmm
+
+const raceEnabled = false
