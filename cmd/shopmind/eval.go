@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopmind/shopmind/ctr/ctreval"
 	"github.com/shopmind/shopmind/recommend/eval"
 )
 
@@ -22,6 +23,7 @@ type evalTarget struct {
 func evalTargets() []evalTarget {
 	return []evalTarget{
 		{"recommend", "next-item recommendation on public sequence datasets (leave-one-out, full ranking)", runEvalRecommend},
+		{"ctr", "click (and conversion) prediction: AUC, log loss and calibration on public and synthetic datasets", runEvalCTR},
 	}
 }
 
@@ -89,6 +91,82 @@ func runEvalRecommend(ctx context.Context, args []string, out, errOut io.Writer)
 	start := time.Now()
 	rep, err := eval.EvaluateDataset(ctx, eval.Options{
 		Source: src, Path: *path, Algos: strings.Split(*algo, ","), Refit: *refit, Quick: *quick, K: *k, Workers: *workers,
+		Log: func(format string, a ...any) {
+			fmt.Fprintf(errOut, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, a...))
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if err := rep.WriteTable(out); err != nil {
+		return err
+	}
+	write := func(path string, f func(io.Writer) error) error {
+		if path == "" {
+			return nil
+		}
+		file, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		return errors.Join(f(file), file.Close())
+	}
+	if err := write(*jsonPath, rep.WriteJSON); err != nil {
+		return fmt.Errorf("writing --json: %w", err)
+	}
+	if err := write(*reportPath, rep.WriteHTML); err != nil {
+		return fmt.Errorf("writing --report: %w", err)
+	}
+	fmt.Fprintf(errOut, "done in %s\n", time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// ctrModelSpecs and ctrCalibrators are the models and calibrators `eval
+// ctr` chooses from (tests replace them with doubles).
+var (
+	ctrModelSpecs  = ctreval.Models
+	ctrCalibrators = ctreval.Calibrators
+)
+
+func runEvalCTR(ctx context.Context, args []string, out, errOut io.Writer) error {
+	var models, datasets []string
+	for _, m := range ctrModelSpecs() {
+		models = append(models, m.Name)
+	}
+	for _, s := range ctreval.Sources() {
+		datasets = append(datasets, s.Name+" ("+strings.Join(s.Splits, ", ")+")")
+	}
+	summary := "Evaluate click-prediction models: fit on the training part (a tenth of it held out for validation),\n" +
+		"score the test part once; report AUC, log loss and ECE of the raw predictions and after Platt and\n" +
+		"isotonic calibration fitted on the validation part, with reliability diagrams in --report.\n\n" +
+		"Datasets (splits, the default first): " + strings.Join(datasets, "; ") + "\n" +
+		"(files from $SHOPMIND_DATASETS or ../shared/datasets, or --path)\n" +
+		"Models: " + strings.Join(models, ", ") + ", or all"
+	fs := newFlags("eval ctr", summary, errOut)
+	dataset := fs.String("dataset", "", "dataset: "+strings.Join(ctreval.SourceNames(), ", "))
+	model := fs.String("model", "all", "model name, comma-separated names, or all")
+	split := fs.String("split", "", "random, time or given (default: the dataset's first)")
+	path := fs.String("path", "", "dataset file or directory (default: the shared datasets directory)")
+	jsonPath := fs.String("json", "", "write the results as JSON to this file")
+	reportPath := fs.String("report", "", "write a self-contained HTML report to this file")
+	rows := fs.Int("rows", 0, fmt.Sprintf("rows of the synthetic dataset (default %d)", ctreval.DefaultSyntheticRows))
+	seed := fs.Uint64("seed", ctreval.DefaultSeed, "seed of the split (and of the synthetic data)")
+	if err := fs.Parse(args); err != nil {
+		return parseErr(err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q; see shopmind eval ctr --help", fs.Arg(0))
+	}
+	if *dataset == "" {
+		return fmt.Errorf("--dataset is required: one of %s", strings.Join(ctreval.SourceNames(), ", "))
+	}
+	if *rows < 0 {
+		return fmt.Errorf("--rows must be positive, got %d", *rows)
+	}
+	start := time.Now()
+	rep, err := ctreval.Evaluate(ctx, ctreval.Options{
+		Dataset: *dataset, Path: *path, Split: *split, Seed: *seed, Rows: *rows, Models: strings.Split(*model, ","),
+		Specs: ctrModelSpecs(), Calibrators: ctrCalibrators(),
 		Log: func(format string, a ...any) {
 			fmt.Fprintf(errOut, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, a...))
 		},

@@ -71,7 +71,8 @@ func TestEvalUsage(t *testing.T) {
 	}{
 		{[]string{"eval"}, 2, "Targets:"},
 		{[]string{"eval", "--help"}, 0, "recommend"},
-		{[]string{"eval", "ctr"}, 2, `unknown target "ctr"`},
+		{[]string{"eval", "ctr"}, 1, "--dataset is required"},
+		{[]string{"eval", "nothing"}, 2, `unknown target "nothing"`},
 		{[]string{"eval", "recommend"}, 1, "--dataset is required"},
 		{[]string{"eval", "recommend", "--dataset", "mars"}, 1, `unknown dataset "mars"`},
 		{[]string{"eval", "recommend", "--dataset", "beauty", "--k", "7"}, 1, "--k must be 5, 10 or 20"},
