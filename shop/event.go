@@ -81,6 +81,7 @@ type Context struct {
 	CouponID   string `json:"coupon_id,omitempty"`   // coupon redeemed or offered
 	Experiment string `json:"experiment,omitempty"`  // experiment name
 	Variant    string `json:"variant,omitempty"`     // arm of that experiment
+	DecisionID string `json:"decision_id,omitempty"` // the ad decision an ad event belongs to (POST /v1/ads/decide)
 }
 
 // IsZero reports whether no field of c is set.
@@ -207,7 +208,7 @@ func (e *Event) Validate(now time.Time) error {
 		{"context.campaign_id", c.CampaignID}, {"context.ad_id", c.AdID},
 		{"context.creative_id", c.CreativeID}, {"context.message_id", c.MessageID},
 		{"context.coupon_id", c.CouponID}, {"context.experiment", c.Experiment},
-		{"context.variant", c.Variant},
+		{"context.variant", c.Variant}, {"context.decision_id", c.DecisionID},
 	} {
 		if err := checkText(f.name, f.v, MaxShortLen); err != nil {
 			return err

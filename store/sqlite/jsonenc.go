@@ -73,7 +73,7 @@ func appendContextJSON(b []byte, c *shop.Context) []byte {
 		{"channel", c.Channel}, {"device", c.Device}, {"page", c.Page}, {"referrer", c.Referrer},
 		{"placement", c.Placement}, {"campaign_id", c.CampaignID}, {"ad_id", c.AdID},
 		{"creative_id", c.CreativeID}, {"message_id", c.MessageID}, {"coupon_id", c.CouponID},
-		{"experiment", c.Experiment}, {"variant", c.Variant},
+		{"experiment", c.Experiment}, {"variant", c.Variant}, {"decision_id", c.DecisionID},
 	}
 	b = append(b, '{')
 	first := true

@@ -14,7 +14,7 @@ func TestContextJSONDecodesLikeEncodingJSON(t *testing.T) {
 		{},
 		{Channel: "app"},
 		{Channel: "web", Device: "mobile", Page: "p", Referrer: "https://x/?a=1&b=2", Placement: "pl",
-			CampaignID: "c", AdID: "a", CreativeID: "cr", MessageID: "m", CouponID: "cp", Experiment: "e", Variant: "v"},
+			CampaignID: "c", AdID: "a", CreativeID: "cr", MessageID: "m", CouponID: "cp", Experiment: "e", Variant: "v", DecisionID: "d"},
 		{Referrer: odd, Variant: odd},
 	}
 	for _, c := range cases {

@@ -17,7 +17,7 @@ var t0 = time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
 var fullContext = shop.Context{
 	Channel: "app", Device: "mobile", Page: "product_detail", Referrer: "https://example.com/?q=茶&x=1",
 	Placement: "pdp_recs_1", CampaignID: "cmp-11", AdID: "ad-7", CreativeID: "cr-3",
-	MessageID: "msg-9", CouponID: "cp-20", Experiment: "ranker", Variant: "B",
+	MessageID: "msg-9", CouponID: "cp-20", Experiment: "ranker", Variant: "B", DecisionID: "dec-1",
 }
 
 func eventFixtures() []shop.Event {
