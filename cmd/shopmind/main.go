@@ -31,6 +31,7 @@ func commands() []command {
 		{"segment", "list, export and cluster segments of customers", runSegment},
 		{"train", "train the recommendation models and publish a new version", runTrain},
 		{"loadtest", "drive a bounded HTTP load on loopback and report throughput and latency", runLoadtest},
+		{"sim", "simulate ad traffic through the real decision code (budgets, pacing, caps, auction)", runSim},
 	}
 }
 

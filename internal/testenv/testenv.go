@@ -68,6 +68,21 @@ func PostgresURL(t testing.TB) string {
 	return u
 }
 
+// RedisURL returns SHOPMIND_TEST_REDIS. Without it the test skips (fails in
+// CI).
+func RedisURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("SHOPMIND_TEST_REDIS")
+	if u == "" {
+		msg := "SHOPMIND_TEST_REDIS is not set; set it to a Redis URL (e.g. redis://127.0.0.1:6379/0) to run this test"
+		if InCI() {
+			t.Fatal(msg + " (CI=true: Redis is required)")
+		}
+		t.Skip(msg)
+	}
+	return u
+}
+
 // Program returns the path of the program name found on PATH. Without it the
 // test skips (fails in CI); hint tells how to get it.
 func Program(t testing.TB, name, hint string) string {
