@@ -12,7 +12,6 @@ package ctr
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"strings"
 )
@@ -111,23 +110,62 @@ func (s *Schema) space() uint32 {
 	return s.Space
 }
 
-// Hash is the index of value in field f: FNV-1a over the field name and the
-// value, reduced to the space.
-func (s *Schema) Hash(f int, value string) uint32 {
-	h := fnv.New64a()
-	h.Write([]byte(s.FieldName(f)))
-	h.Write([]byte{0})
-	h.Write([]byte(value))
-	return uint32(h.Sum64() & uint64(s.space()-1))
+// FNV-1a, inline so hashing allocates nothing.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
 }
+
+func fnvByte(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime }
+
+// fieldState is the FNV-1a state after field f's name and a zero byte.
+func (s *Schema) fieldState(f int) uint64 {
+	h := uint64(fnvOffset)
+	if f < len(s.Fields) {
+		h = fnvString(h, s.Fields[f])
+	} else {
+		for k, part := range s.Crosses[f-len(s.Fields)] {
+			if k > 0 {
+				h = fnvString(h, "×")
+			}
+			h = fnvString(h, part)
+		}
+	}
+	return fnvByte(h, 0)
+}
+
+// Hash is the index of value in field f: FNV-1a over the field's name
+// (FieldName), a zero byte and the value, reduced to the space.
+func (s *Schema) Hash(f int, value string) uint32 {
+	return uint32(fnvString(s.fieldState(f), value) & uint64(s.space()-1))
+}
+
+// maxStackFields is how many input fields Encode tracks without allocating.
+const maxStackFields = 32
 
 // Encode appends the features of raw to dst and returns it: every value of
 // every known field (unknown fields and empty values are skipped; a field
 // with several values weighs each 1/n so the field's total is 1), then every
-// cross over the first value of each of its fields (skipped when one is
-// missing). Training and serving both call it, so they cannot disagree.
+// cross over the first value of each of its fields, joined by 0x1f (skipped
+// when one is missing). Training and serving both call it, so they cannot
+// disagree. It allocates nothing beyond growing dst (for up to 32 fields).
 func (s *Schema) Encode(raw []Raw, dst []Feature) []Feature {
-	first := make([]string, len(s.Fields))
+	var stack [maxStackFields]string
+	var first []string
+	if len(s.Fields) <= maxStackFields {
+		first = stack[:len(s.Fields)]
+	} else {
+		first = make([]string, len(s.Fields))
+	}
+	mask := uint64(s.space() - 1)
 	for _, r := range raw {
 		f := slices.Index(s.Fields, r.Field)
 		if f < 0 {
@@ -139,6 +177,10 @@ func (s *Schema) Encode(raw []Raw, dst []Feature) []Feature {
 				n++
 			}
 		}
+		if n == 0 {
+			continue
+		}
+		state := s.fieldState(f)
 		for _, v := range r.Values {
 			if v == "" {
 				continue
@@ -146,12 +188,12 @@ func (s *Schema) Encode(raw []Raw, dst []Feature) []Feature {
 			if first[f] == "" {
 				first[f] = v
 			}
-			dst = append(dst, Feature{Field: int32(f), Index: s.Hash(f, v), Value: 1 / float32(n)})
+			dst = append(dst, Feature{Field: int32(f), Index: uint32(fnvString(state, v) & mask), Value: 1 / float32(n)})
 		}
 	}
-	var key strings.Builder
 	for c, cross := range s.Crosses {
-		key.Reset()
+		f := len(s.Fields) + c
+		h := s.fieldState(f)
 		ok := true
 		for k, name := range cross {
 			v := first[slices.Index(s.Fields, name)]
@@ -160,13 +202,12 @@ func (s *Schema) Encode(raw []Raw, dst []Feature) []Feature {
 				break
 			}
 			if k > 0 {
-				key.WriteByte(0x1f)
+				h = fnvByte(h, 0x1f)
 			}
-			key.WriteString(v)
+			h = fnvString(h, v)
 		}
 		if ok {
-			f := len(s.Fields) + c
-			dst = append(dst, Feature{Field: int32(f), Index: s.Hash(f, key.String()), Value: 1})
+			dst = append(dst, Feature{Field: int32(f), Index: uint32(h & mask), Value: 1})
 		}
 	}
 	return dst

@@ -67,3 +67,12 @@ func TestMetrics(t *testing.T) {
 		t.Error("Sigmoid misbehaves at the extremes")
 	}
 }
+
+func TestEncodeDoesNotAllocate(t *testing.T) {
+	s := &Schema{Fields: []string{"user", "item", "genre", "hour"}, Crosses: [][]string{{"user", "item"}, {"item", "hour"}}}
+	raw := []Raw{{"user", []string{"u1"}}, {"item", []string{"i1"}}, {"genre", []string{"a", "b"}}, {"hour", []string{"13"}}}
+	dst := make([]Feature, 0, 16)
+	if n := testing.AllocsPerRun(100, func() { dst = s.Encode(raw, dst[:0]) }); n != 0 {
+		t.Errorf("Encode allocates %v times per call, want 0", n)
+	}
+}
