@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopmind/shopmind/ads"
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
@@ -58,10 +59,13 @@ func newHarness(t testing.TB, mutate ...func(*config.Config)) *harness {
 	done := make(chan struct{})
 	go func() { profiles.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
+	aud := audience.New(timed, profiles)
+	adsSvc := ads.NewService(timed, nil, nil, aud, ads.ServiceConfig{}, quiet)
 	ing := ingest.New(timed, nil, m)
 	ing.OnItems(func(items []shop.Item) { cat.Put(items...) })
+	ing.OnEvents(adsSvc.ApplyShopEvents)
 	s := New(Deps{Config: cfg, Store: timed, Ingest: ing, Metrics: m, Logger: quiet, Profiles: profiles,
-		Audience: audience.New(timed, profiles), Recommendations: recs, Catalog: cat})
+		Audience: aud, Recommendations: recs, Ads: adsSvc, Catalog: cat})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return &harness{t: t, srv: srv, store: st, recs: recs, profiles: profiles}

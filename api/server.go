@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopmind/shopmind/ads"
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
@@ -36,6 +37,7 @@ type Server struct {
 	profiles *profile.Service
 	audience *audience.Service
 	recs     *recserve.Service
+	ads      *ads.Service
 	catalog  *catalog.Cache
 	log      *slog.Logger
 	keys     []hashedKey
@@ -62,6 +64,8 @@ type Deps struct {
 	// Recommendations serves the recommendation routes; nil disables them
 	// (503).
 	Recommendations *recserve.Service
+	// Ads serves campaigns and ad decisions; nil disables them (503).
+	Ads *ads.Service
 	// Catalog is the in-memory catalogue view; item deletions through the
 	// API drop the item from it at once. May be nil.
 	Catalog *catalog.Cache
@@ -69,7 +73,7 @@ type Deps struct {
 
 // New builds a server and its routes.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, profiles: d.Profiles, audience: d.Audience, recs: d.Recommendations, catalog: d.Catalog, log: d.Logger, mux: http.NewServeMux()}
+	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, profiles: d.Profiles, audience: d.Audience, recs: d.Recommendations, ads: d.Ads, catalog: d.Catalog, log: d.Logger, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -129,6 +133,13 @@ func (s *Server) table() []route {
 		{"POST", "/v1/recommendations/session", config.ScopeRead, s.sessionRecommendations},
 		{"GET", "/v1/models/recommend", config.ScopeRead, s.recommendModel},
 		{"POST", "/v1/models/recommend/train", config.ScopeAdmin, s.trainRecommend},
+		{"POST", "/v1/campaigns", config.ScopeAdmin, s.createCampaign},
+		{"GET", "/v1/campaigns", config.ScopeRead, s.listCampaigns},
+		{"GET", "/v1/campaigns/{id}", config.ScopeRead, s.getCampaign},
+		{"PUT", "/v1/campaigns/{id}", config.ScopeAdmin, s.replaceCampaign},
+		{"DELETE", "/v1/campaigns/{id}", config.ScopeAdmin, s.deleteCampaign},
+		{"POST", "/v1/ads/decide", config.ScopeIngest, s.decideAds},
+		{"POST", "/v1/ads/events", config.ScopeIngest, s.adEvent},
 
 		// The Gorse-compatible subset (gorse.go). gorsejs sends a trailing
 		// slash when no category is given: {category...} also matches

@@ -85,6 +85,7 @@ type Config struct {
 	RFMInterval     Duration                   `json:"rfm_interval"`
 	CLVHorizonDays  int                        `json:"clv_horizon_days"`
 
+	Redis                string   `json:"redis"`
 	TrainInterval        Duration `json:"train_interval"`
 	ModelPollInterval    Duration `json:"model_poll_interval"`
 	RecExcludePurchased  bool     `json:"recommend_exclude_purchased"`

@@ -89,6 +89,10 @@ var settings = []setting{
 		c.ShutdownTimeout = Duration{d}
 		return err
 	}},
+	{"redis", "Redis URL (redis://host:6379/0) for the ad counters several nodes share: budgets, frequency caps, creative statistics (empty: in memory on this node)", func(c *Config, v string) error {
+		c.Redis = v
+		return nil
+	}},
 	{"train_interval", "how often serve retrains the recommendation models (0: only at first start and by shopmind train)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.TrainInterval = Duration{d}

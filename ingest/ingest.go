@@ -75,7 +75,14 @@ type Service struct {
 	now     func() time.Time
 	obs     Observer
 	onItems func([]shop.Item)
+	onEvent func(context.Context, []shop.Event)
 }
+
+// OnEvents registers fn to be told of the events of each batch that were
+// newly stored (not duplicates), after the store acknowledged them; ad
+// events update budgets this way. fn runs before the batch is answered.
+// Call it before serving.
+func (s *Service) OnEvents(fn func(context.Context, []shop.Event)) { s.onEvent = fn }
 
 // OnItems registers fn to be told of every batch of items stored (after the
 // store acknowledged it), so in-memory catalogue views see this node's
@@ -123,12 +130,19 @@ func (s *Service) Events(ctx context.Context, rows []Row[shop.Event]) (Summary, 
 		if len(inserted) != len(valid) {
 			return Summary{}, fmt.Errorf("store answered for %d of %d events", len(inserted), len(valid))
 		}
+		var fresh []shop.Event
 		for k, i := range validIdx {
 			if inserted[k] {
 				results[i].Status = Accepted
+				if s.onEvent != nil {
+					fresh = append(fresh, valid[k])
+				}
 			} else {
 				results[i].Status = Duplicate
 			}
+		}
+		if len(fresh) > 0 {
+			s.onEvent(ctx, fresh)
 		}
 	}
 	var sum Summary

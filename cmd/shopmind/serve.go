@@ -11,6 +11,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/shopmind/shopmind/ads"
+	"github.com/shopmind/shopmind/ads/redisctr"
 	"github.com/shopmind/shopmind/api"
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/catalog"
@@ -70,6 +72,22 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 	}
 	log.Info("store open", "store", redactURL(url))
 	return st, nil
+}
+
+// openAds builds the ad service: counters in Redis when configured (shared
+// by every node), in memory otherwise.
+func openAds(ctx context.Context, cfg config.Config, st store.Store, aud *audience.Service, log *slog.Logger) (*ads.Service, func(), error) {
+	var counters ads.Counters
+	closeFn := func() {}
+	if cfg.Redis != "" {
+		c, err := redisctr.Open(ctx, cfg.Redis, "shopmind:")
+		if err != nil {
+			return nil, nil, fmt.Errorf("opening the Redis ad counters at %s: %w (unset redis to keep them in memory on one node)", redactURL(cfg.Redis), err)
+		}
+		counters, closeFn = c, func() { c.Close() }
+		log.Info("ad counters in Redis", "redis", redactURL(cfg.Redis))
+	}
+	return ads.NewService(st, counters, nil, aud, ads.ServiceConfig{}, log), closeFn, nil
 }
 
 // recConfig maps the configuration onto the recommendation service's.
@@ -167,8 +185,20 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 			log.Error("recommendations stopped", "err", err)
 		}
 	}()
+	aud := audience.New(timed, profiles)
+	adsSvc, closeAds, err := openAds(ctx, cfg, timed, aud, log)
+	if err != nil {
+		return err
+	}
+	defer closeAds()
+	go func() {
+		if err := adsSvc.Run(runCtx); err != nil {
+			log.Error("ads stopped", "err", err)
+		}
+	}()
 	ing := ingest.New(timed, nil, metrics)
 	ing.OnItems(func(items []shop.Item) { cat.Put(items...) })
+	ing.OnEvents(adsSvc.ApplyShopEvents)
 	srv := api.New(api.Deps{
 		Config:          cfg,
 		Store:           timed,
@@ -176,8 +206,9 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		Metrics:         metrics,
 		Logger:          log,
 		Profiles:        profiles,
-		Audience:        audience.New(timed, profiles),
+		Audience:        aud,
 		Recommendations: recs,
+		Ads:             adsSvc,
 		Catalog:         cat,
 	})
 	hs := &http.Server{
