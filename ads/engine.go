@@ -115,14 +115,21 @@ type Record struct {
 	Time time.Time  `json:"time"`
 	User string     `json:"user"`
 	Ads  []RecordAd `json:"ads"`
+	// Context and Segments are the request's, as the predictor saw them,
+	// so that online models learn from events with the features they
+	// scored.
+	Context  Context  `json:"context,omitzero"`
+	Segments []string `json:"segments,omitempty"`
 }
 
 // RecordAd is one served ad in a Record.
 type RecordAd struct {
-	Campaign string  `json:"campaign"`
-	Creative string  `json:"creative"`
-	BidType  BidType `json:"bid_type"`
-	Day      string  `json:"day"` // the campaign's local day of the decision
+	Campaign   string  `json:"campaign"`
+	Creative   string  `json:"creative"`
+	Advertiser string  `json:"advertiser,omitempty"`
+	Item       string  `json:"item,omitempty"`
+	BidType    BidType `json:"bid_type"`
+	Day        string  `json:"day"` // the campaign's local day of the decision
 	// Charge is what the charging event costs (micro-units): the price
 	// per click, per conversion, or per impression (CPM price/1000).
 	Charge     int64   `json:"charge"`
@@ -277,6 +284,7 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 	now := req.Context.Time
 	if now.IsZero() {
 		now = e.cfg.Now()
+		req.Context.Time = now // the predictor's hour and the record's
 	}
 	r := mrand.New(mrand.NewPCG(e.cfg.Seed, e.seq.Add(1)))
 	sc, _ := e.pool.Get().(*scratch)
@@ -454,7 +462,7 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 
 	// 7. The answer and its record.
 	d := &Decision{ID: rand.Text(), Time: now, Ads: make([]Ad, len(sc.wins))}
-	d.Record = &Record{ID: d.ID, Time: now, User: req.User, Ads: make([]RecordAd, len(sc.wins))}
+	d.Record = &Record{ID: d.ID, Time: now, User: req.User, Ads: make([]RecordAd, len(sc.wins)), Context: req.Context, Segments: req.Segments}
 	for s, w := range sc.wins {
 		i := sc.bidIdx[w.Index]
 		el := &sc.elig[i]
@@ -473,7 +481,7 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 		if c.BidType == CPM {
 			charge /= 1000
 		}
-		d.Record.Ads[s] = RecordAd{Campaign: c.ID, Creative: cd.Creative.ID, BidType: c.BidType, Day: el.day,
+		d.Record.Ads[s] = RecordAd{Campaign: c.ID, Creative: cd.Creative.ID, Advertiser: c.Advertiser, Item: cd.Creative.ItemID, BidType: c.BidType, Day: el.day,
 			Charge: max(Micros(charge), 1), DailyLimit: el.c.daily, TotalLimit: el.c.total,
 			PCTR: ad.PCTR, PCVR: ad.PCVR, Explored: ad.Explored}
 	}

@@ -133,12 +133,7 @@ func (m *ModelPredictor) Predict(req *Request, cands []Candidate) {
 	if b == nil {
 		b = &buf{}
 	}
-	hour := 0
-	if req.Context.Hour != nil {
-		hour = *req.Context.Hour
-	} else if !req.Context.Time.IsZero() {
-		hour = req.Context.Time.UTC().Hour()
-	}
+	hour := requestHour(req)
 	defer m.pool.Put(b)
 	for i := range cands {
 		cd := &cands[i]
@@ -155,4 +150,17 @@ func (m *ModelPredictor) Predict(req *Request, cands []Candidate) {
 			cands[i].PCVR = m.DefaultCVR
 		}
 	}
+}
+
+// requestHour is the hour of day a model sees for a request: the client's
+// hour when given, else the hour of the request's time in UTC (the engine
+// fills the time before predicting).
+func requestHour(req *Request) int {
+	switch {
+	case req.Context.Hour != nil:
+		return *req.Context.Hour
+	case !req.Context.Time.IsZero():
+		return req.Context.Time.UTC().Hour()
+	}
+	return 0
 }

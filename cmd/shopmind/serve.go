@@ -17,6 +17,7 @@ import (
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
+	"github.com/shopmind/shopmind/ctr/ftrl"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/recommend/bundle"
@@ -87,7 +88,10 @@ func openAds(ctx context.Context, cfg config.Config, st store.Store, aud *audien
 		counters, closeFn = c, func() { c.Close() }
 		log.Info("ad counters in Redis", "redis", redactURL(cfg.Redis))
 	}
-	return ads.NewService(st, counters, nil, aud, ads.ServiceConfig{}, log), closeFn, nil
+	// Click and conversion models learn online from the ad events this node
+	// ingests; per-creative counts answer until they have seen enough.
+	pred := ads.NewOnlinePredictor(ftrl.DefaultConfig())
+	return ads.NewService(st, counters, pred, aud, ads.ServiceConfig{}, log), closeFn, nil
 }
 
 // recConfig maps the configuration onto the recommendation service's.
