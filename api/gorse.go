@@ -361,6 +361,83 @@ func nonNil(ss []string) []string {
 	return ss
 }
 
+// ---- users and items ----------------------------------------------------------
+
+// gorseKind is how the Gorse entities G of one kind (users, items) are stored
+// as shopmind entities T, for the handlers the kinds share.
+type gorseKind[G, T any] struct {
+	name   string      // "user" or "item", in messages
+	fields [][2]string // the shopmind fields and the Gorse fields they came from
+	id     func(G) string
+	get    func(s *Server, ctx context.Context, id string) (T, error)
+	of     func(T) G      // the Gorse entity answered for a stored one
+	edit   func(T) G      // the Gorse fields a change of a stored one starts from
+	apply  func(G, *T)    // replaces the Gorse fields of a stored one
+	check  func(*T) error // refuses what the store must not take
+	write  func(s *Server, ctx context.Context, rows []ingest.Row[T]) (ingest.Summary, error)
+}
+
+// gorsePut upserts entities: all of them, or none when one is invalid. Each
+// keeps what only shopmind knows of the stored one, if any.
+func gorsePut[G, T any](s *Server, w http.ResponseWriter, r *http.Request, k gorseKind[G, T], in []G) {
+	rows := make([]ingest.Row[T], len(in))
+	for i, g := range in {
+		id := k.id(g)
+		if err := shop.CheckID("id", id); err != nil {
+			gorseError(w, http.StatusBadRequest, gorseInvalid(rowName(k.name, i, len(in)), err, k.fields))
+			return
+		}
+		v, err := k.get(s, r.Context(), id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.gorseStoreError(w, r, k.name+" "+strconv.Quote(id), err)
+			return
+		}
+		k.apply(g, &v)
+		if err := k.check(&v); err != nil {
+			gorseError(w, http.StatusBadRequest, gorseInvalid(rowName(k.name, i, len(in)), err, k.fields))
+			return
+		}
+		rows[i].Value = v
+	}
+	if s.gorseIngested(w, r, k.name+"s", k.fields, func() (ingest.Summary, error) { return k.write(s, r.Context(), rows) }) {
+		writeJSON(w, http.StatusOK, gorseSuccess{RowAffected: len(in)})
+	}
+}
+
+// gorseGet answers the entity {id}.
+func gorseGet[G, T any](s *Server, w http.ResponseWriter, r *http.Request, k gorseKind[G, T]) {
+	id, ok := gorsePathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v, err := k.get(s, r.Context(), id)
+	if err != nil {
+		s.gorseStoreError(w, r, k.name+" "+strconv.Quote(id), err)
+		return
+	}
+	writeJSON(w, http.StatusOK, k.of(v))
+}
+
+// gorseEdit reads the entity id, lets change modify its Gorse fields and
+// stores it.
+func gorseEdit[G, T any](s *Server, w http.ResponseWriter, r *http.Request, k gorseKind[G, T], id string, change func(*G)) {
+	v, err := k.get(s, r.Context(), id)
+	if err != nil {
+		s.gorseStoreError(w, r, k.name+" "+strconv.Quote(id), err)
+		return
+	}
+	g := k.edit(v)
+	change(&g)
+	k.apply(g, &v)
+	if err := k.check(&v); err != nil {
+		gorseError(w, http.StatusBadRequest, gorseInvalid(k.name, err, k.fields))
+		return
+	}
+	if s.gorseIngested(w, r, k.name, k.fields, func() (ingest.Summary, error) { return k.write(s, r.Context(), rowsOf(v)) }) {
+		writeJSON(w, http.StatusOK, gorseSuccess{RowAffected: 1})
+	}
+}
+
 // ---- users ------------------------------------------------------------------
 
 // applyTo replaces the Gorse fields of u.
@@ -384,57 +461,35 @@ func gorseUserOf(u shop.User) gorseUser {
 	return gorseUser{UserID: u.ID, Labels: nonNil(labels), Subscribe: subscribe, Comment: attrString(u.Attributes, attrComment)}
 }
 
+// gorseUsers stores Gorse users as shop.Users.
+var gorseUsers = gorseKind[gorseUser, shop.User]{
+	name:   "user",
+	fields: gorseUserFields,
+	id:     func(g gorseUser) string { return g.UserID },
+	get:    func(s *Server, ctx context.Context, id string) (shop.User, error) { return s.store.GetUser(ctx, id) },
+	of:     gorseUserOf,
+	edit:   gorseUserOf,
+	apply:  gorseUser.applyTo,
+	check:  (*shop.User).Validate,
+	write: func(s *Server, ctx context.Context, rows []ingest.Row[shop.User]) (ingest.Summary, error) {
+		return s.ingest.Users(ctx, rows)
+	},
+}
+
 func (s *Server) gorseInsertUser(w http.ResponseWriter, r *http.Request) {
 	var u gorseUser
 	if s.gorseDecode(w, r, &u) {
-		s.gorsePutUsers(w, r, []gorseUser{u})
+		gorsePut(s, w, r, gorseUsers, []gorseUser{u})
 	}
 }
 
 func (s *Server) gorseInsertUsers(w http.ResponseWriter, r *http.Request) {
 	if users, ok := gorseBatch[gorseUser](s, w, r); ok {
-		s.gorsePutUsers(w, r, users)
+		gorsePut(s, w, r, gorseUsers, users)
 	}
 }
 
-// gorsePutUsers upserts users: all of them, or none when one is invalid.
-func (s *Server) gorsePutUsers(w http.ResponseWriter, r *http.Request, in []gorseUser) {
-	rows := make([]ingest.Row[shop.User], len(in))
-	for i, g := range in {
-		if err := shop.CheckID("id", g.UserID); err != nil {
-			gorseError(w, http.StatusBadRequest, gorseInvalid(rowName("user", i, len(in)), err, gorseUserFields))
-			return
-		}
-		u, err := s.store.GetUser(r.Context(), g.UserID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			s.gorseStoreError(w, r, "user "+strconv.Quote(g.UserID), err)
-			return
-		}
-		g.applyTo(&u)
-		if err := u.Validate(); err != nil {
-			gorseError(w, http.StatusBadRequest, gorseInvalid(rowName("user", i, len(in)), err, gorseUserFields))
-			return
-		}
-		rows[i].Value = u
-	}
-	if !s.gorseIngested(w, r, "users", gorseUserFields, func() (ingest.Summary, error) { return s.ingest.Users(r.Context(), rows) }) {
-		return
-	}
-	writeJSON(w, http.StatusOK, gorseSuccess{RowAffected: len(in)})
-}
-
-func (s *Server) gorseGetUser(w http.ResponseWriter, r *http.Request) {
-	id, ok := gorsePathID(w, r, "id")
-	if !ok {
-		return
-	}
-	u, err := s.store.GetUser(r.Context(), id)
-	if err != nil {
-		s.gorseStoreError(w, r, "user "+strconv.Quote(id), err)
-		return
-	}
-	writeJSON(w, http.StatusOK, gorseUserOf(u))
-}
+func (s *Server) gorseGetUser(w http.ResponseWriter, r *http.Request) { gorseGet(s, w, r, gorseUsers) }
 
 func (s *Server) gorsePatchUser(w http.ResponseWriter, r *http.Request) {
 	id, ok := gorsePathID(w, r, "id")
@@ -445,29 +500,17 @@ func (s *Server) gorsePatchUser(w http.ResponseWriter, r *http.Request) {
 	if !s.gorseDecode(w, r, &p) {
 		return
 	}
-	u, err := s.store.GetUser(r.Context(), id)
-	if err != nil {
-		s.gorseStoreError(w, r, "user "+strconv.Quote(id), err)
-		return
-	}
-	g := gorseUserOf(u)
-	if p.Labels != nil {
-		g.Labels = p.Labels
-	}
-	if p.Subscribe != nil {
-		g.Subscribe = p.Subscribe
-	}
-	if p.Comment != nil {
-		g.Comment = *p.Comment
-	}
-	g.applyTo(&u)
-	if err := u.Validate(); err != nil {
-		gorseError(w, http.StatusBadRequest, gorseInvalid("user", err, gorseUserFields))
-		return
-	}
-	if s.gorseIngested(w, r, "user", gorseUserFields, func() (ingest.Summary, error) { return s.ingest.Users(r.Context(), rowsOf(u)) }) {
-		writeJSON(w, http.StatusOK, gorseSuccess{RowAffected: 1})
-	}
+	gorseEdit(s, w, r, gorseUsers, id, func(g *gorseUser) {
+		if p.Labels != nil {
+			g.Labels = p.Labels
+		}
+		if p.Subscribe != nil {
+			g.Subscribe = p.Subscribe
+		}
+		if p.Comment != nil {
+			g.Comment = *p.Comment
+		}
+	})
 }
 
 // gorseDeleteUser deletes the user and their events (the store records the
@@ -530,56 +573,39 @@ func checkItem(it *shop.Item) error {
 	return it.Validate()
 }
 
+// gorseItems stores Gorse items as shop.Items.
+var gorseItems = gorseKind[gorseItem, shop.Item]{
+	name:   "item",
+	fields: gorseItemFields,
+	id:     func(g gorseItem) string { return g.ItemID },
+	get:    func(s *Server, ctx context.Context, id string) (shop.Item, error) { return s.store.GetItem(ctx, id) },
+	of:     gorseItemOf,
+	edit: func(it shop.Item) gorseItem {
+		g := gorseItemOf(it)
+		g.Timestamp = attrString(it.Attributes, attrTimestamp) // keep it as it was sent
+		return g
+	},
+	apply: gorseItem.applyTo,
+	check: checkItem,
+	write: func(s *Server, ctx context.Context, rows []ingest.Row[shop.Item]) (ingest.Summary, error) {
+		return s.ingest.Items(ctx, rows)
+	},
+}
+
 func (s *Server) gorseUpsertItem(w http.ResponseWriter, r *http.Request) {
 	var it gorseItem
 	if s.gorseDecode(w, r, &it) {
-		s.gorsePutItems(w, r, []gorseItem{it})
+		gorsePut(s, w, r, gorseItems, []gorseItem{it})
 	}
 }
 
 func (s *Server) gorseUpsertItems(w http.ResponseWriter, r *http.Request) {
 	if items, ok := gorseBatch[gorseItem](s, w, r); ok {
-		s.gorsePutItems(w, r, items)
+		gorsePut(s, w, r, gorseItems, items)
 	}
 }
 
-// gorsePutItems upserts items: all of them, or none when one is invalid.
-func (s *Server) gorsePutItems(w http.ResponseWriter, r *http.Request, in []gorseItem) {
-	rows := make([]ingest.Row[shop.Item], len(in))
-	for i, g := range in {
-		if err := shop.CheckID("id", g.ItemID); err != nil {
-			gorseError(w, http.StatusBadRequest, gorseInvalid(rowName("item", i, len(in)), err, gorseItemFields))
-			return
-		}
-		it, err := s.store.GetItem(r.Context(), g.ItemID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			s.gorseStoreError(w, r, "item "+strconv.Quote(g.ItemID), err)
-			return
-		}
-		g.applyTo(&it)
-		if err := checkItem(&it); err != nil {
-			gorseError(w, http.StatusBadRequest, gorseInvalid(rowName("item", i, len(in)), err, gorseItemFields))
-			return
-		}
-		rows[i].Value = it
-	}
-	if s.gorseIngested(w, r, "items", gorseItemFields, func() (ingest.Summary, error) { return s.ingest.Items(r.Context(), rows) }) {
-		writeJSON(w, http.StatusOK, gorseSuccess{RowAffected: len(in)})
-	}
-}
-
-func (s *Server) gorseGetItem(w http.ResponseWriter, r *http.Request) {
-	id, ok := gorsePathID(w, r, "id")
-	if !ok {
-		return
-	}
-	it, err := s.store.GetItem(r.Context(), id)
-	if err != nil {
-		s.gorseStoreError(w, r, "item "+strconv.Quote(id), err)
-		return
-	}
-	writeJSON(w, http.StatusOK, gorseItemOf(it))
-}
+func (s *Server) gorseGetItem(w http.ResponseWriter, r *http.Request) { gorseGet(s, w, r, gorseItems) }
 
 func (s *Server) gorseListItems(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -606,25 +632,8 @@ func (s *Server) gorseListItems(w http.ResponseWriter, r *http.Request) {
 
 // gorseUpdateItem reads item {id}, lets change modify it and stores it.
 func (s *Server) gorseUpdateItem(w http.ResponseWriter, r *http.Request, change func(*gorseItem)) {
-	id, ok := gorsePathID(w, r, "id")
-	if !ok {
-		return
-	}
-	it, err := s.store.GetItem(r.Context(), id)
-	if err != nil {
-		s.gorseStoreError(w, r, "item "+strconv.Quote(id), err)
-		return
-	}
-	g := gorseItemOf(it)
-	g.Timestamp = attrString(it.Attributes, attrTimestamp) // keep it as it was sent
-	change(&g)
-	g.applyTo(&it)
-	if err := checkItem(&it); err != nil {
-		gorseError(w, http.StatusBadRequest, gorseInvalid("item", err, gorseItemFields))
-		return
-	}
-	if s.gorseIngested(w, r, "item", gorseItemFields, func() (ingest.Summary, error) { return s.ingest.Items(r.Context(), rowsOf(it)) }) {
-		writeJSON(w, http.StatusOK, gorseSuccess{RowAffected: 1})
+	if id, ok := gorsePathID(w, r, "id"); ok {
+		gorseEdit(s, w, r, gorseItems, id, change)
 	}
 }
 

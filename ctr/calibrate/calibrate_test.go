@@ -3,7 +3,6 @@ package calibrate
 import (
 	"encoding/binary"
 	"errors"
-	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/shopmind/shopmind/ctr"
+	"github.com/shopmind/shopmind/internal/binfmt/binfmttest"
 )
 
 // platted draws n predictions σ(z), z ~ N(0, 1.5²), whose true click
@@ -284,16 +284,8 @@ func TestMarshal(t *testing.T) {
 			t.Fatalf("Apply(%v) changed in the round trip", x)
 		}
 	}
-	castagnoli := crc32.MakeTable(crc32.Castagnoli)
-	reseal := func(b []byte) []byte {
-		b = slices.Clone(b)
-		binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], castagnoli))
-		return b
-	}
 	f64 := func(data []byte, at int, v float64) []byte {
-		b := slices.Clone(data)
-		binary.LittleEndian.PutUint64(b[at:], math.Float64bits(v))
-		return reseal(b)
+		return binfmttest.Patch64(data, at, math.Float64bits(v))
 	}
 	n := int(binary.LittleEndian.Uint64(id[5:]))
 	for _, c := range []struct {
@@ -315,6 +307,8 @@ func TestMarshal(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
 		}
 	}
+	binfmttest.Corruptions(t, pd, p2.UnmarshalBinary)
+	binfmttest.Corruptions(t, id, iso2.UnmarshalBinary)
 	if p2.Apply(0.3) != p.Apply(0.3) || iso2.Apply(0.3) != iso.Apply(0.3) {
 		t.Error("a refused artefact changed a calibrator")
 	}

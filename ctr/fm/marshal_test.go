@@ -2,22 +2,13 @@ package fm
 
 import (
 	"encoding/binary"
-	"hash/crc32"
 	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/shopmind/shopmind/internal/binfmt/binfmttest"
 )
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// reseal recomputes the checksum of an artefact, independently of binfmt,
-// so that a corrupted payload reaches the payload checks.
-func reseal(data []byte) []byte {
-	out := slices.Clone(data)
-	binary.LittleEndian.PutUint32(out[len(out)-4:], crc32.Checksum(out[:len(out)-4], castagnoli))
-	return out
-}
 
 // Offsets in the payload of MarshalBinary (after the version byte and the
 // 4-byte tag).
@@ -80,21 +71,14 @@ func TestMarshalRejects(t *testing.T) {
 	s := interacting()
 	train, _ := s.draw(2, 2000)
 	m := fit(t, Config{Space: 1 << 16, K: 4, Epochs: 1}, train, nil)
-	data, err := m.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := binfmttest.MustMarshal(t, m)
 	x := &train[0]
 	want := m.Predict(x)
+	decode := binfmttest.Guarded(t, m.UnmarshalBinary, "fm: ", func() bool { return m.Predict(x) == want })
+	binfmttest.Corruptions(t, data, decode)
 	refuse := func(what string, bad []byte, msg string) {
 		t.Helper()
-		err := m.UnmarshalBinary(bad)
-		if err == nil || !strings.HasPrefix(err.Error(), "fm: ") || !strings.Contains(err.Error(), msg) {
-			t.Errorf("%s: error %v, want one saying %q", what, err, msg)
-		}
-		if m.Predict(x) != want {
-			t.Fatalf("%s: a refused artefact changed the model", what)
-		}
+		binfmttest.Rejects(t, what, bad, decode, msg)
 	}
 	refuse("empty", nil, "empty artefact")
 	refuse("truncated", data[:len(data)-7], "checksum mismatch")
@@ -105,18 +89,10 @@ func TestMarshalRejects(t *testing.T) {
 	}
 	other := slices.Clone(data)
 	copy(other[1:5], "ftrl")
-	refuse("another kind", reseal(other), "not a factorisation machine artefact")
+	refuse("another kind", binfmttest.Reseal(other), "not a factorisation machine artefact")
 
-	patch := func(at int, v uint64) []byte {
-		bad := slices.Clone(data)
-		binary.LittleEndian.PutUint64(bad[at:], v)
-		return reseal(bad)
-	}
-	patch32 := func(at int, v uint32) []byte {
-		bad := slices.Clone(data)
-		binary.LittleEndian.PutUint32(bad[at:], v)
-		return reseal(bad)
-	}
+	patch := func(at int, v uint64) []byte { return binfmttest.Patch64(data, at, v) }
+	patch32 := func(at int, v uint32) []byte { return binfmttest.Patch32(data, at, v) }
 	refuse("K", patch(offK, MaxK+1), "K must be in")
 	refuse("K 3", patch(offK, 3), "values for")
 	refuse("learning rate", patch(offLR, math.Float64bits(0)), "LearningRate and InitStd")
@@ -131,5 +107,5 @@ func TestMarshalRejects(t *testing.T) {
 	n := int(binary.LittleEndian.Uint64(data[offRows:]))
 	offVals := offRowData + 4*n + 8
 	refuse("NaN parameter", patch32(offVals+4*7, math.Float32bits(float32(math.Inf(-1)))), "has parameter -Inf")
-	refuse("trailing", reseal(append(slices.Clone(data[:len(data)-4]), 9, 0, 0, 0, 0)), "1 bytes after the payload")
+	refuse("trailing", binfmttest.Reseal(append(slices.Clone(data[:len(data)-4]), 9, 0, 0, 0, 0)), "1 bytes after the payload")
 }

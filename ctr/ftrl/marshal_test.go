@@ -2,22 +2,13 @@ package ftrl
 
 import (
 	"encoding/binary"
-	"hash/crc32"
 	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/shopmind/shopmind/internal/binfmt/binfmttest"
 )
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// reseal recomputes the checksum of an artefact, independently of binfmt,
-// so that a corrupted payload reaches the payload checks.
-func reseal(data []byte) []byte {
-	out := slices.Clone(data)
-	binary.LittleEndian.PutUint32(out[len(out)-4:], crc32.Checksum(out[:len(out)-4], castagnoli))
-	return out
-}
 
 // Offsets in the payload of MarshalBinary (after the version byte and the
 // 4-byte tag).
@@ -91,21 +82,14 @@ func TestMarshalRejects(t *testing.T) {
 	s := linear()
 	train, _ := s.draw(2, 2000)
 	m := fit(t, Config{Space: 1 << 16}, train, nil)
-	data, err := m.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := binfmttest.MustMarshal(t, m)
 	x := &train[0]
 	want := m.Predict(x)
+	decode := binfmttest.Guarded(t, m.UnmarshalBinary, "ftrl: ", func() bool { return m.Predict(x) == want })
+	binfmttest.Corruptions(t, data, decode)
 	refuse := func(what string, bad []byte, msg string) {
 		t.Helper()
-		err := m.UnmarshalBinary(bad)
-		if err == nil || !strings.HasPrefix(err.Error(), "ftrl: ") || !strings.Contains(err.Error(), msg) {
-			t.Errorf("%s: error %v, want one saying %q", what, err, msg)
-		}
-		if m.Predict(x) != want {
-			t.Fatalf("%s: a refused artefact changed the model", what)
-		}
+		binfmttest.Rejects(t, what, bad, decode, msg)
 	}
 	refuse("empty", nil, "empty artefact")
 	refuse("truncated", data[:len(data)-9], "checksum mismatch")
@@ -116,18 +100,10 @@ func TestMarshalRejects(t *testing.T) {
 	}
 	other := slices.Clone(data)
 	copy(other[1:5], "knn ")
-	refuse("another kind", reseal(other), "not a logistic FTRL model artefact")
+	refuse("another kind", binfmttest.Reseal(other), "not a logistic FTRL model artefact")
 
-	patch := func(at int, v uint64) []byte {
-		bad := slices.Clone(data)
-		binary.LittleEndian.PutUint64(bad[at:], v)
-		return reseal(bad)
-	}
-	patch32 := func(at int, v uint32) []byte {
-		bad := slices.Clone(data)
-		binary.LittleEndian.PutUint32(bad[at:], v)
-		return reseal(bad)
-	}
+	patch := func(at int, v uint64) []byte { return binfmttest.Patch64(data, at, v) }
+	patch32 := func(at int, v uint32) []byte { return binfmttest.Patch32(data, at, v) }
 	refuse("alpha", patch(offAlpha, math.Float64bits(-1)), "Alpha and Beta must be positive")
 	refuse("L1 NaN", patch(offL1, math.Float64bits(math.NaN())), "L1 and L2")
 	refuse("epochs", patch(offEpochs, 0), "Epochs must be positive")
@@ -144,5 +120,5 @@ func TestMarshalRejects(t *testing.T) {
 	refuse("NaN z", patch32(offZ, math.Float32bits(float32(math.NaN()))), "has state z NaN")
 	refuse("negative √n", patch32(offZ+4*n+8, math.Float32bits(-2)), "√n -2")
 	refuse("length", patch(offZ-8, uint64(n-1)), "")
-	refuse("trailing", reseal(append(slices.Clone(data[:len(data)-4]), 0, 0, 0, 0, 0)), "1 bytes after the payload")
+	refuse("trailing", binfmttest.Reseal(append(slices.Clone(data[:len(data)-4]), 0, 0, 0, 0, 0)), "1 bytes after the payload")
 }

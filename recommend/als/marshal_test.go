@@ -3,12 +3,11 @@ package als
 import (
 	"bytes"
 	"context"
-	"hash/crc32"
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
+	"github.com/shopmind/shopmind/internal/binfmt/binfmttest"
 	"github.com/shopmind/shopmind/recommend"
 	"github.com/shopmind/shopmind/recommend/internal/rectest"
 )
@@ -94,12 +93,9 @@ func TestMarshalRoundTrip(t *testing.T) {
 func TestUnmarshalRejects(t *testing.T) {
 	d, _ := rectest.Planted(3, 30, 12, 3, 4)
 	m := fitted(t, Config{Factors: 3, Iterations: 1}, d)
-	valid, err := m.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	valid := binfmttest.MustMarshal(t, m)
 	var got Model
-	rejects(t, valid, got.UnmarshalBinary)
+	binfmttest.Corruptions(t, valid, got.UnmarshalBinary)
 	if got.item != nil {
 		t.Fatal("a refused artefact changed the model")
 	}
@@ -107,18 +103,10 @@ func TestUnmarshalRejects(t *testing.T) {
 		c := New(m.cfg)
 		c.numItems, c.user, c.item, c.gram, c.pop = m.numItems, m.user, m.item, m.gram, m.pop
 		change(c)
-		data, err := c.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
+		return binfmttest.MustMarshal(t, c)
 	}
-	patch := func(off int, v uint64) []byte {
-		data := slices.Clone(valid)
-		le.PutUint64(data[off:], v)
-		return reseal(data)
-	}
-	for name, data := range map[string][]byte{
+	patch := func(off int, v uint64) []byte { return binfmttest.Patch64(valid, off, v) }
+	binfmttest.RejectsAll(t, map[string][]byte{
 		"user factors cut":       damage(func(c *Model) { c.user = c.user[:len(c.user)-1] }),
 		"popularity of 11 items": damage(func(c *Model) { c.pop = c.pop[:11] }),
 		"factors 0":              patch(5, 0),
@@ -126,11 +114,7 @@ func TestUnmarshalRejects(t *testing.T) {
 		"another item count":     patch(5+8+8+4+4+8+8, 11),
 		"huge slice length":      patch(5+8+8+4+4+8+8+8, 1<<61),
 		"negative iterations":    patch(5+8, math.MaxUint64),
-	} {
-		if err := got.UnmarshalBinary(data); err == nil || !strings.Contains(err.Error(), "corrupt") {
-			t.Errorf("%s: error %v", name, err)
-		}
-	}
+	}, got.UnmarshalBinary, "corrupt")
 	if _, err := New(Config{}).MarshalBinary(); err == nil {
 		t.Error("an unfitted model was marshalled")
 	}
@@ -148,7 +132,7 @@ func FuzzUnmarshal(f *testing.F) {
 	}
 	f.Add(data)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, in := range [][]byte{data, reseal(data)} {
+		for _, in := range [][]byte{data, binfmttest.Reseal(data)} {
 			var m Model
 			if m.UnmarshalBinary(in) != nil {
 				continue
@@ -159,56 +143,4 @@ func FuzzUnmarshal(f *testing.F) {
 			m.Score([]recommend.Event{{Item: 0, Weight: 1}}, make([]float32, m.numItems))
 		}
 	})
-}
-
-// reseal returns data with its checksum recomputed, so that a corruption
-// reaches the payload checks.
-func reseal(data []byte) []byte {
-	if len(data) < frameBytes {
-		return data
-	}
-	out := slices.Clone(data)
-	le.PutUint32(out[len(out)-4:], crc32.Checksum(out[:len(out)-4], castagnoli))
-	return out
-}
-
-// rejects fails unless unmarshal refuses every damaged form of the valid
-// artefact: empty, other versions, another kind tag, every truncation, bit
-// flips, a trailing byte, and truncations and extensions with a recomputed
-// checksum (which only the payload checks can catch).
-func rejects(t *testing.T, valid []byte, unmarshal func([]byte) error) {
-	t.Helper()
-	try := func(what string, data []byte, want string) {
-		t.Helper()
-		err := unmarshal(data)
-		if err == nil {
-			t.Fatalf("%s: accepted", what)
-		}
-		if !strings.Contains(err.Error(), want) {
-			t.Fatalf("%s: error %q does not say %q", what, err, want)
-		}
-	}
-	try("nil", nil, "empty")
-	for _, v := range []byte{0, 2, 255} {
-		bad := slices.Clone(valid)
-		bad[0] = v
-		try("version", bad, "version")
-	}
-	bad := slices.Clone(valid)
-	copy(bad[1:5], "xxxx")
-	try("kind", reseal(bad), "not a")
-	step := max(1, len(valid)/500)
-	for n := 1; n < len(valid); n += step {
-		try("truncated", valid[:n], "")
-		if n >= frameBytes && n != len(valid)-4 {
-			try("truncated and resealed", reseal(append(slices.Clone(valid[:n]), 0, 0, 0, 0)), "corrupt")
-		}
-	}
-	for i := 0; i < len(valid); i += step {
-		bad := slices.Clone(valid)
-		bad[i] ^= 1 << (i % 8)
-		try("bit flip", bad, "")
-	}
-	try("trailing byte", append(slices.Clone(valid), 0), "checksum")
-	try("trailing byte, resealed", reseal(append(slices.Clone(valid), 0)), "after the payload")
 }

@@ -3,12 +3,12 @@ package pop
 import (
 	"bytes"
 	"context"
-	"hash/crc32"
+	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
+	"github.com/shopmind/shopmind/internal/binfmt/binfmttest"
 	"github.com/shopmind/shopmind/recommend"
 	"github.com/shopmind/shopmind/recommend/internal/rectest"
 )
@@ -94,17 +94,12 @@ func TestUnmarshalRejects(t *testing.T) {
 	if err := p.Fit(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	valid, err := p.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	valid := binfmttest.MustMarshal(t, p)
 	var got Pop
-	rejects(t, valid, got.UnmarshalBinary)
+	binfmttest.Corruptions(t, valid, got.UnmarshalBinary)
 	bad := slices.Clone(valid)
 	bad[5] = 2 // Weighted
-	if err := got.UnmarshalBinary(reseal(bad)); err == nil || !strings.Contains(err.Error(), "corrupt") {
-		t.Errorf("a boolean of 2: %v", err)
-	}
+	binfmttest.Rejects(t, "a boolean of 2", binfmttest.Reseal(bad), got.UnmarshalBinary, "corrupt")
 	if got.counts != nil {
 		t.Fatal("a refused artefact changed the model")
 	}
@@ -116,23 +111,14 @@ func TestUnmarshalRejects(t *testing.T) {
 	if err := tr.Fit(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	valid, err = tr.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	valid = binfmttest.MustMarshal(t, tr)
 	var gotT Trending
-	rejects(t, valid, gotT.UnmarshalBinary)
+	binfmttest.Corruptions(t, valid, gotT.UnmarshalBinary)
 	for _, h := range []float64{0, -1, math.NaN()} {
-		bad := slices.Clone(valid)
-		le.PutUint64(bad[5:], math.Float64bits(h))
-		if err := gotT.UnmarshalBinary(reseal(bad)); err == nil || !strings.Contains(err.Error(), "corrupt") {
-			t.Errorf("half-life %v: %v", h, err)
-		}
+		binfmttest.Rejects(t, fmt.Sprintf("half-life %v", h), binfmttest.Patch64(valid, 5, math.Float64bits(h)), gotT.UnmarshalBinary, "corrupt")
 	}
 	// Pop and Trending artefacts are not interchangeable.
-	if err := got.UnmarshalBinary(valid); err == nil || !strings.Contains(err.Error(), "not a") {
-		t.Errorf("a trending artefact read as popularity: %v", err)
-	}
+	binfmttest.Rejects(t, "a trending artefact read as popularity", valid, got.UnmarshalBinary, "not a")
 }
 
 func FuzzUnmarshal(f *testing.F) {
@@ -148,7 +134,7 @@ func FuzzUnmarshal(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, in := range [][]byte{data, reseal(data)} {
+		for _, in := range [][]byte{data, binfmttest.Reseal(data)} {
 			var p Pop
 			if p.UnmarshalBinary(in) == nil {
 				if out, err := p.MarshalBinary(); err != nil || !bytes.Equal(out, in) {
@@ -163,56 +149,4 @@ func FuzzUnmarshal(f *testing.F) {
 			}
 		}
 	})
-}
-
-// reseal returns data with its checksum recomputed, so that a corruption
-// reaches the payload checks.
-func reseal(data []byte) []byte {
-	if len(data) < frameBytes {
-		return data
-	}
-	out := slices.Clone(data)
-	le.PutUint32(out[len(out)-4:], crc32.Checksum(out[:len(out)-4], castagnoli))
-	return out
-}
-
-// rejects fails unless unmarshal refuses every damaged form of the valid
-// artefact: empty, other versions, another kind tag, every truncation, bit
-// flips, a trailing byte, and truncations and extensions with a recomputed
-// checksum (which only the payload checks can catch).
-func rejects(t *testing.T, valid []byte, unmarshal func([]byte) error) {
-	t.Helper()
-	try := func(what string, data []byte, want string) {
-		t.Helper()
-		err := unmarshal(data)
-		if err == nil {
-			t.Fatalf("%s: accepted", what)
-		}
-		if !strings.Contains(err.Error(), want) {
-			t.Fatalf("%s: error %q does not say %q", what, err, want)
-		}
-	}
-	try("nil", nil, "empty")
-	for _, v := range []byte{0, 2, 255} {
-		bad := slices.Clone(valid)
-		bad[0] = v
-		try("version", bad, "version")
-	}
-	bad := slices.Clone(valid)
-	copy(bad[1:5], "xxxx")
-	try("kind", reseal(bad), "not a")
-	step := max(1, len(valid)/500)
-	for n := 1; n < len(valid); n += step {
-		try("truncated", valid[:n], "")
-		if n >= frameBytes && n != len(valid)-4 {
-			try("truncated and resealed", reseal(append(slices.Clone(valid[:n]), 0, 0, 0, 0)), "corrupt")
-		}
-	}
-	for i := 0; i < len(valid); i += step {
-		bad := slices.Clone(valid)
-		bad[i] ^= 1 << (i % 8)
-		try("bit flip", bad, "")
-	}
-	try("trailing byte", append(slices.Clone(valid), 0), "checksum")
-	try("trailing byte, resealed", reseal(append(slices.Clone(valid), 0)), "after the payload")
 }

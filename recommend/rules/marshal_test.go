@@ -3,12 +3,11 @@ package rules
 import (
 	"bytes"
 	"context"
-	"hash/crc32"
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
+	"github.com/shopmind/shopmind/internal/binfmt/binfmttest"
 	"github.com/shopmind/shopmind/recommend"
 	"github.com/shopmind/shopmind/recommend/internal/rectest"
 	"github.com/shopmind/shopmind/shop"
@@ -150,12 +149,9 @@ func TestUnmarshalRulesRejects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	valid, err := r.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	valid := binfmttest.MustMarshal(t, r)
 	var got Rules
-	rejects(t, valid, got.UnmarshalBinary)
+	binfmttest.Corruptions(t, valid, got.UnmarshalBinary)
 	if got.off != nil {
 		t.Fatal("a refused artefact changed the rules")
 	}
@@ -163,13 +159,9 @@ func TestUnmarshalRulesRejects(t *testing.T) {
 		c := *r
 		c.count, c.off, c.rules = slices.Clone(r.count), slices.Clone(r.off), slices.Clone(r.rules)
 		change(&c)
-		data, err := c.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
+		return binfmttest.MustMarshal(t, &c)
 	}
-	for name, data := range map[string][]byte{
+	binfmttest.RejectsAll(t, map[string][]byte{
 		"consequent out of range":       damage(func(c *Rules) { c.rules[0].Consequent = 4 }),
 		"rule of an item to itself":     damage(func(c *Rules) { c.rules[0].Consequent = c.rules[0].Antecedent }),
 		"pair count 0":                  damage(func(c *Rules) { c.rules[0].Count = 0 }),
@@ -179,19 +171,13 @@ func TestUnmarshalRulesRejects(t *testing.T) {
 		"negative number of baskets":    damage(func(c *Rules) { c.baskets = -1 }),
 		"decreasing offsets":            damage(func(c *Rules) { c.off[2] = c.off[1] - 1 }),
 		"offsets of another item count": damage(func(c *Rules) { c.off = c.off[:4] }),
-	} {
-		if err := got.UnmarshalBinary(data); err == nil || !strings.Contains(err.Error(), "corrupt") {
-			t.Errorf("%s: error %v", name, err)
-		}
-	}
+	}, got.UnmarshalBinary, "corrupt")
 	var zero Rules
 	if _, err := zero.MarshalBinary(); err == nil {
 		t.Error("the zero Rules were marshalled")
 	}
 	// Rules are not a recommender, nor the other way round.
-	if err := new(Recommender).UnmarshalBinary(valid); err == nil || !strings.Contains(err.Error(), "not a") {
-		t.Errorf("rules read as a recommender: %v", err)
-	}
+	binfmttest.Rejects(t, "rules read as a recommender", valid, new(Recommender).UnmarshalBinary, "not a")
 }
 
 func TestUnmarshalRecommenderRejects(t *testing.T) {
@@ -211,35 +197,22 @@ func TestUnmarshalRecommenderRejects(t *testing.T) {
 	if err := m.Fit(context.Background(), &d); err != nil {
 		t.Fatal(err)
 	}
-	valid, err := m.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	valid := binfmttest.MustMarshal(t, m)
 	var got Recommender
-	rejects(t, valid, got.UnmarshalBinary)
+	binfmttest.Corruptions(t, valid, got.UnmarshalBinary)
 	if got.rules != nil {
 		t.Fatal("a refused artefact changed the recommender")
 	}
 	const typesAt = 5 + 6*8
-	patch := func(off int, v uint64) []byte {
-		data := slices.Clone(valid)
-		le.PutUint64(data[off:], v)
-		return reseal(data)
-	}
+	patch := func(off int, v uint64) []byte { return binfmttest.Patch64(valid, off, v) }
 	window := typesAt + 8 + 8 + len(shop.Purchase)
-	for name, data := range map[string][]byte{
+	binfmttest.RejectsAll(t, map[string][]byte{
 		"no event types":   patch(typesAt, 0),
 		"many event types": patch(typesAt, 1<<40),
 		"window 0":         patch(window, 0),
 		"huge type name":   patch(typesAt+8, 1<<50),
-	} {
-		if err := got.UnmarshalBinary(data); err == nil || !strings.Contains(err.Error(), "corrupt") {
-			t.Errorf("%s: error %v", name, err)
-		}
-	}
-	if err := new(Rules).UnmarshalBinary(valid); err == nil || !strings.Contains(err.Error(), "not a") {
-		t.Errorf("a recommender read as rules: %v", err)
-	}
+	}, got.UnmarshalBinary, "corrupt")
+	binfmttest.Rejects(t, "a recommender read as rules", valid, new(Rules).UnmarshalBinary, "not a")
 }
 
 func FuzzUnmarshal(f *testing.F) {
@@ -251,7 +224,7 @@ func FuzzUnmarshal(f *testing.F) {
 	f.Add(data)
 	f.Add([]byte(nil))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, in := range [][]byte{data, reseal(data)} {
+		for _, in := range [][]byte{data, binfmttest.Reseal(data)} {
 			var r Rules
 			if r.UnmarshalBinary(in) != nil {
 				continue
@@ -265,56 +238,4 @@ func FuzzUnmarshal(f *testing.F) {
 			}
 		}
 	})
-}
-
-// reseal returns data with its checksum recomputed, so that a corruption
-// reaches the payload checks.
-func reseal(data []byte) []byte {
-	if len(data) < frameBytes {
-		return data
-	}
-	out := slices.Clone(data)
-	le.PutUint32(out[len(out)-4:], crc32.Checksum(out[:len(out)-4], castagnoli))
-	return out
-}
-
-// rejects fails unless unmarshal refuses every damaged form of the valid
-// artefact: empty, other versions, another kind tag, every truncation, bit
-// flips, a trailing byte, and truncations and extensions with a recomputed
-// checksum (which only the payload checks can catch).
-func rejects(t *testing.T, valid []byte, unmarshal func([]byte) error) {
-	t.Helper()
-	try := func(what string, data []byte, want string) {
-		t.Helper()
-		err := unmarshal(data)
-		if err == nil {
-			t.Fatalf("%s: accepted", what)
-		}
-		if !strings.Contains(err.Error(), want) {
-			t.Fatalf("%s: error %q does not say %q", what, err, want)
-		}
-	}
-	try("nil", nil, "empty")
-	for _, v := range []byte{0, 2, 255} {
-		bad := slices.Clone(valid)
-		bad[0] = v
-		try("version", bad, "version")
-	}
-	bad := slices.Clone(valid)
-	copy(bad[1:5], "xxxx")
-	try("kind", reseal(bad), "not a")
-	step := max(1, len(valid)/500)
-	for n := 1; n < len(valid); n += step {
-		try("truncated", valid[:n], "")
-		if n >= frameBytes && n != len(valid)-4 {
-			try("truncated and resealed", reseal(append(slices.Clone(valid[:n]), 0, 0, 0, 0)), "corrupt")
-		}
-	}
-	for i := 0; i < len(valid); i += step {
-		bad := slices.Clone(valid)
-		bad[i] ^= 1 << (i % 8)
-		try("bit flip", bad, "")
-	}
-	try("trailing byte", append(slices.Clone(valid), 0), "checksum")
-	try("trailing byte, resealed", reseal(append(slices.Clone(valid), 0)), "after the payload")
 }

@@ -3,12 +3,11 @@ package seq
 import (
 	"bytes"
 	"context"
-	"hash/crc32"
 	"math"
 	"slices"
-	"strings"
 	"testing"
 
+	"github.com/shopmind/shopmind/internal/binfmt/binfmttest"
 	"github.com/shopmind/shopmind/recommend"
 	"github.com/shopmind/shopmind/recommend/internal/rectest"
 )
@@ -103,67 +102,12 @@ func TestMarshalRoundTrip(t *testing.T) {
 	}
 }
 
-// reseal returns data with its checksum recomputed, so that a corruption
-// reaches the payload checks.
-func reseal(data []byte) []byte {
-	if len(data) < frameBytes {
-		return data
-	}
-	out := slices.Clone(data)
-	le.PutUint32(out[len(out)-4:], crc32.Checksum(out[:len(out)-4], castagnoli))
-	return out
-}
-
-// rejects fails unless unmarshal refuses every damaged form of the valid
-// artefact: empty, other versions, another kind tag, every truncation, bit
-// flips, a trailing byte, and truncations and extensions with a recomputed
-// checksum (which only the payload checks can catch).
-func rejects(t *testing.T, valid []byte, unmarshal func([]byte) error) {
-	t.Helper()
-	try := func(what string, data []byte, want string) {
-		t.Helper()
-		err := unmarshal(data)
-		if err == nil {
-			t.Fatalf("%s: accepted", what)
-		}
-		if !strings.Contains(err.Error(), want) {
-			t.Fatalf("%s: error %q does not say %q", what, err, want)
-		}
-	}
-	try("nil", nil, "empty")
-	for _, v := range []byte{0, 2, 255} {
-		bad := slices.Clone(valid)
-		bad[0] = v
-		try("version", bad, "version")
-	}
-	bad := slices.Clone(valid)
-	copy(bad[1:5], "xxxx")
-	try("kind", reseal(bad), "not a")
-	step := max(1, len(valid)/500)
-	for n := 1; n < len(valid); n += step {
-		try("truncated", valid[:n], "")
-		if n >= frameBytes && n != len(valid)-4 {
-			try("truncated and resealed", reseal(append(slices.Clone(valid[:n]), 0, 0, 0, 0)), "corrupt")
-		}
-	}
-	for i := 0; i < len(valid); i += step {
-		bad := slices.Clone(valid)
-		bad[i] ^= 1 << (i % 8)
-		try("bit flip", bad, "")
-	}
-	try("trailing byte", append(slices.Clone(valid), 0), "checksum")
-	try("trailing byte, resealed", reseal(append(slices.Clone(valid), 0)), "after the payload")
-}
-
 func TestUnmarshalRejects(t *testing.T) {
 	m := New()
 	fit(t, m, 5, ev(0, 1, 2, 3), ev(0, 1, 4))
-	valid, err := m.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
-	}
+	valid := binfmttest.MustMarshal(t, m)
 	var got Model
-	rejects(t, valid, got.UnmarshalBinary)
+	binfmttest.Corruptions(t, valid, got.UnmarshalBinary)
 	if got.rowPtr != nil {
 		t.Fatal("a refused artefact changed the model")
 	}
@@ -173,33 +117,17 @@ func TestUnmarshalRejects(t *testing.T) {
 		c := *m
 		c.rowPtr, c.cols, c.prior = slices.Clone(m.rowPtr), slices.Clone(m.cols), slices.Clone(m.prior)
 		change(&c)
-		data, err := c.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
+		return binfmttest.MustMarshal(t, &c)
 	}
-	for name, data := range map[string][]byte{
+	binfmttest.RejectsAll(t, map[string][]byte{
 		"target out of range":   damage(func(c *Model) { c.cols[0] = 5 }),
 		"negative target":       damage(func(c *Model) { c.cols[1] = -1 }),
 		"decreasing offsets":    damage(func(c *Model) { c.rowPtr[2] = c.rowPtr[1] - 1 }),
 		"offsets past the end":  damage(func(c *Model) { c.rowPtr[5]++ }),
 		"prior of another size": damage(func(c *Model) { c.prior = c.prior[:4] }),
-		"window 0": func() []byte {
-			data := slices.Clone(valid)
-			le.PutUint64(data[5:], 0) // Window is the first field
-			return reseal(data)
-		}(),
-		"huge slice length": func() []byte {
-			data := slices.Clone(valid)
-			le.PutUint64(data[5+9*8+8+4:], 1<<62) // the length of the row offsets
-			return reseal(data)
-		}(),
-	} {
-		if err := got.UnmarshalBinary(data); err == nil || !strings.Contains(err.Error(), "corrupt") {
-			t.Errorf("%s: error %v", name, err)
-		}
-	}
+		"window 0":              binfmttest.Patch64(valid, 5, 0),             // Window is the first field
+		"huge slice length":     binfmttest.Patch64(valid, 5+9*8+8+4, 1<<62), // the length of the row offsets
+	}, got.UnmarshalBinary, "corrupt")
 
 	if _, err := New().MarshalBinary(); err == nil {
 		t.Error("an unfitted model was marshalled")
@@ -229,7 +157,7 @@ func FuzzUnmarshal(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// The checksum stops almost every mutation at the door; resealed,
 		// mutations reach the payload checks.
-		for _, in := range [][]byte{data, reseal(data)} {
+		for _, in := range [][]byte{data, binfmttest.Reseal(data)} {
 			var m Model
 			if m.UnmarshalBinary(in) != nil {
 				continue
