@@ -22,6 +22,14 @@
 // test metrics are reported as the oracle, the best any model can do in
 // expectation.
 //
+// # Tuning
+//
+// Searches and Tune search the hyper-parameters of lr, fm and deepfm by
+// coordinate descent over a grid, each candidate fitted on the training
+// part and scored on the validation part only; tuned.go holds the
+// configurations chosen per dataset, with the validation numbers that
+// chose them (TestTune reruns a search on demand).
+//
 // Everything here is deterministic for a seed. The package does I/O only in
 // the loaders and the report writers; the models stay pure.
 package ctreval

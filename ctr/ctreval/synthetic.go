@@ -11,7 +11,12 @@ import (
 
 // DefaultSyntheticRows is the size of the synthetic dataset when no --rows
 // is given.
-const DefaultSyntheticRows = 200_000
+// is given: with the default world's few hundred main effects and
+// interaction factors it leaves the models' estimation error small next
+// to the noise, so that a model of the right form comes close to the
+// oracle (and a full run of every model stays within a few minutes on two
+// cores).
+const DefaultSyntheticRows = 500_000
 
 // Synthetic generates impressions whose click and conversion probabilities
 // are known. Everything is a pure function of the seed: the "world" (the
@@ -19,18 +24,25 @@ const DefaultSyntheticRows = 200_000
 // generator is made, and row i from the seed and i alone, so rows can be
 // made in any order, in parallel or streamed, and are the same every time.
 //
-// Each impression has eight categorical fields: a user (1,000 values,
-// Zipf-distributed), an item (500, Zipf), the item's category (20) and brand
-// (60), both fixed functions of the item, the hour (24, uniform), the device
-// (4), the ad position (5) and the region (30, Zipf). The click logit is
+// Each impression has eight categorical fields: a user (100 values,
+// Zipf-distributed), an item (50, Zipf), the item's category (10) and brand
+// (20), both fixed functions of the item, the hour (24, uniform), the device
+// (4: 40, 30, 20 and 10%), the ad position (5) and the region (20, Zipf).
+// The click logit is
 //
-//	bias + Σ main[field][value]                    (per-value main effects)
-//	     + Σ_pairs s·⟨u[a], v[b]⟩/√4               (rank-4 pairwise interactions)
-//	     + Σ_triples s·Σ_k x[a]_k·y[b]_k·z[c]_k/√2 (rank-2 three-way interactions)
+//	bias + Σ main[field][value]                 (per-value main effects)
+//	     + Σ_pairs s·⟨u[a], v[b]⟩               (rank-4 pairwise interactions)
+//	     + Σ_triples s·Σ_k x[a]_k·y[b]_k·z[c]_k (rank-2 three-way interactions)
 //
 // over the pairs user×item, user×category, device×hour, region×category
 // and position×device and the triples device×hour×position and
-// hour×category×device. The click is a Bernoulli draw of its probability:
+// hour×category×device, the factors standard normal and each scale s set
+// so that the interaction's standard deviation over impressions is the one
+// synPairs and synTriples give (see normalise). The main effects, the
+// pairs and the triples add about 1.3, 1.0 and 0.3 to the variance of the
+// logit: a model of main effects alone (LR) falls well short of one with
+// every pair (FM), which falls short of one with the triples too
+// (DeepFM's perceptron). The click is a Bernoulli draw of its probability:
 // that draw is the noise no model can learn, and the true probability is
 // the oracle. The conversion (given a click) has its own logit: main effects
 // of the user, item, brand and device and a user×category interaction, with
@@ -133,18 +145,87 @@ func gaussVec(r *rng, n int, sd float64) []float64 {
 	return v
 }
 
+// The interactions of the click logit and their standard deviations over
+// impressions (see Synthetic.normalise).
+var (
+	synPairs = []struct {
+		a, b int
+		sd   float64
+	}{{synUser, synItem, 0.6}, {synUser, synCategory, 0.5}, {synDevice, synHour, 0.4}, {synRegion, synCategory, 0.4}, {synPosition, synDevice, 0.3}}
+	synTriples = []struct {
+		a, b, c int
+		sd      float64
+	}{{synDevice, synHour, synPosition, 0.4}, {synHour, synCategory, synDevice, 0.35}}
+)
+
+// The ranks of the pairwise and three-way interactions.
+const (
+	synPairRank   = 4
+	synTripleRank = 2
+)
+
+// normaliseRows is the number of impressions normalise measures the
+// interactions on.
+const normaliseRows = 1 << 15
+
+// normalise rescales every interaction so that its standard deviation over
+// impressions is the one it was drawn with (its scale on entry): with few
+// values (4 devices, 5 positions) the spread of a drawn interaction is
+// itself a lottery, and the share of the logit each kind of interaction
+// has should not depend on the seed. The impressions come from r.
+func (g *Synthetic) normalise(r *rng) {
+	vals := make([][synFields]int32, normaliseRows)
+	for i := range vals {
+		g.values(r, &vals[i])
+	}
+	sd := func(f func(v *[synFields]int32) float64) float64 {
+		var s, ss float64
+		for i := range vals {
+			x := f(&vals[i])
+			s += x
+			ss += x * x
+		}
+		n := float64(len(vals))
+		return math.Sqrt(max(ss/n-(s/n)*(s/n), 1e-12))
+	}
+	for k := range g.pairs {
+		p := &g.pairs[k]
+		p.scale /= sd(p.raw)
+	}
+	for k := range g.triples {
+		t := &g.triples[k]
+		t.scale /= sd(t.raw)
+	}
+	g.cvrPair.scale /= sd(g.cvrPair.raw)
+}
+
 // NewSynthetic makes the generator of seed.
-func NewSynthetic(seed uint64) *Synthetic {
+func NewSynthetic(seed uint64) *Synthetic { return newSynthetic(seed, defaultWorld) }
+
+// synWorld sizes the world: the number of users, items, categories, brands
+// and regions and the shares of the devices.
+type synWorld struct {
+	users, items, categories, brands, regions int
+	devices                                   []float64
+}
+
+// defaultWorld is the world of NewSynthetic. (A world of 1,000 users and
+// 500 items needs millions of rows before a model of the right form is
+// within 0.01 AUC of the oracle.)
+var defaultWorld = synWorld{users: 100, items: 50, categories: 10, brands: 20, regions: 20, devices: []float64{40, 30, 20, 10}}
+
+func newSynthetic(seed uint64, w synWorld) *Synthetic {
+	users, items := w.users, w.items
 	g := &Synthetic{Seed: seed}
 	g.fields = []synField{
-		synUser:     {name: "user", prefix: "u", card: 1000, cdf: zipfCDF(1000, 0.8), parent: -1},
-		synItem:     {name: "item", prefix: "i", card: 500, cdf: zipfCDF(500, 0.9), parent: -1},
-		synCategory: {name: "category", prefix: "c", card: 20, parent: synItem},
-		synBrand:    {name: "brand", prefix: "b", card: 60, parent: synItem},
+		synUser:     {name: "user", prefix: "u", card: users, cdf: zipfCDF(users, 0.8), parent: -1},
+		synItem:     {name: "item", prefix: "i", card: items, cdf: zipfCDF(items, 0.9), parent: -1},
+		synCategory: {name: "category", prefix: "c", card: w.categories, parent: synItem},
+		synBrand:    {name: "brand", prefix: "b", card: w.brands, parent: synItem},
 		synHour:     {name: "hour", prefix: "h", card: 24, parent: -1},
-		synDevice:   {name: "device", prefix: "d", card: 4, cdf: weightsCDF(55, 30, 10, 5), parent: -1},
+		synDevice:   {name: "device", prefix: "d", card: 4, cdf: weightsCDF(w.devices...), parent: -1},
 		synPosition: {name: "position", prefix: "p", card: 5, cdf: weightsCDF(35, 25, 18, 13, 9), parent: -1},
-		synRegion:   {name: "region", prefix: "r", card: 30, cdf: zipfCDF(30, 0.7), parent: -1},
+		synRegion:   {name: "region", prefix: "r", card: w.regions, cdf: zipfCDF(w.regions, 0.7), parent: -1},
 	}
 	g.schema = &ctr.Schema{Fields: SyntheticFields, Space: 1 << 18}
 	world := newRNG(seed, 0xc7a) // the world's own stream
@@ -170,19 +251,13 @@ func NewSynthetic(seed uint64) *Synthetic {
 	for f := range g.fields {
 		g.main[f] = gaussVec(world, g.fields[f].card, mainSD[f])
 	}
-	for _, p := range []struct {
-		a, b  int
-		scale float64
-	}{{synUser, synItem, 0.6}, {synUser, synCategory, 0.5}, {synDevice, synHour, 0.4}, {synRegion, synCategory, 0.4}, {synPosition, synDevice, 0.3}} {
-		g.pairs = append(g.pairs, synPair{a: p.a, b: p.b, scale: p.scale,
-			u: gaussTable(world, g.fields[p.a].card, 4), v: gaussTable(world, g.fields[p.b].card, 4)})
+	for _, p := range synPairs {
+		g.pairs = append(g.pairs, synPair{a: p.a, b: p.b, scale: p.sd,
+			u: gaussTable(world, g.fields[p.a].card, synPairRank), v: gaussTable(world, g.fields[p.b].card, synPairRank)})
 	}
-	for _, t := range []struct {
-		a, b, c int
-		scale   float64
-	}{{synDevice, synHour, synPosition, 0.35}, {synHour, synCategory, synDevice, 0.3}} {
-		g.triples = append(g.triples, synTriple{a: t.a, b: t.b, c: t.c, scale: t.scale,
-			x: gaussTable(world, g.fields[t.a].card, 2), y: gaussTable(world, g.fields[t.b].card, 2), z: gaussTable(world, g.fields[t.c].card, 2)})
+	for _, t := range synTriples {
+		g.triples = append(g.triples, synTriple{a: t.a, b: t.b, c: t.c, scale: t.sd,
+			x: gaussTable(world, g.fields[t.a].card, synTripleRank), y: gaussTable(world, g.fields[t.b].card, synTripleRank), z: gaussTable(world, g.fields[t.c].card, synTripleRank)})
 	}
 	g.cvrBias = -1.2
 	g.cvrMain = make([][]float64, synFields)
@@ -192,7 +267,8 @@ func NewSynthetic(seed uint64) *Synthetic {
 	}{{synUser, 0.4}, {synItem, 0.5}, {synBrand, 0.3}, {synDevice, 0.3}} {
 		g.cvrMain[m.f] = gaussVec(world, g.fields[m.f].card, m.sd)
 	}
-	g.cvrPair = synPair{a: synUser, b: synCategory, scale: 0.5, u: gaussTable(world, g.fields[synUser].card, 4), v: gaussTable(world, g.fields[synCategory].card, 4)}
+	g.cvrPair = synPair{a: synUser, b: synCategory, scale: 0.5, u: gaussTable(world, g.fields[synUser].card, synPairRank), v: gaussTable(world, g.fields[synCategory].card, synPairRank)}
+	g.normalise(newRNG(seed, 0x5ca1e))
 	return g
 }
 
@@ -216,15 +292,25 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
-func (p *synPair) effect(v *[synFields]int32) float64 {
-	return p.scale * dot(p.u[v[p.a]], p.v[v[p.b]]) / 2 // ⟨u, v⟩/√4
+// raw is the pair's interaction before scaling: ⟨u[a], v[b]⟩.
+func (p *synPair) raw(v *[synFields]int32) float64 { return dot(p.u[v[p.a]], p.v[v[p.b]]) }
+
+func (p *synPair) effect(v *[synFields]int32) float64 { return p.scale * p.raw(v) }
+
+// raw is the triple's interaction before scaling: Σ_k x[a]_k·y[b]_k·z[c]_k.
+func (t *synTriple) raw(v *[synFields]int32) float64 {
+	x, y, z := t.x[v[t.a]], t.y[v[t.b]], t.z[v[t.c]]
+	var s float64
+	for j := range x {
+		s += x[j] * y[j] * z[j]
+	}
+	return s
 }
 
-// Row generates row i.
-func (g *Synthetic) Row(i int) SyntheticRow {
-	r := newRNG(g.Seed, 0x20e, uint64(i))
-	var row SyntheticRow
-	v := &row.Values
+func (t *synTriple) effect(v *[synFields]int32) float64 { return t.scale * t.raw(v) }
+
+// values draws the field values of one impression from r.
+func (g *Synthetic) values(r *rng, v *[synFields]int32) {
 	for f := range g.fields {
 		fd := &g.fields[f]
 		switch {
@@ -236,6 +322,14 @@ func (g *Synthetic) Row(i int) SyntheticRow {
 			v[f] = int32(min(sort.SearchFloat64s(fd.cdf, r.float()), fd.card-1))
 		}
 	}
+}
+
+// Row generates row i.
+func (g *Synthetic) Row(i int) SyntheticRow {
+	r := newRNG(g.Seed, 0x20e, uint64(i))
+	var row SyntheticRow
+	v := &row.Values
+	g.values(r, v)
 	z := g.bias
 	for f := range g.fields {
 		z += g.main[f][v[f]]
@@ -244,13 +338,7 @@ func (g *Synthetic) Row(i int) SyntheticRow {
 		z += g.pairs[k].effect(v)
 	}
 	for k := range g.triples {
-		t := &g.triples[k]
-		x, y, w := t.x[v[t.a]], t.y[v[t.b]], t.z[v[t.c]]
-		var s float64
-		for j := range x {
-			s += x[j] * y[j] * w[j]
-		}
-		z += t.scale * s / math.Sqrt2
+		z += g.triples[k].effect(v)
 	}
 	row.PCTR = ctr.Sigmoid(z)
 	zc := g.cvrBias + g.cvrPair.effect(v)
