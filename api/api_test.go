@@ -20,6 +20,7 @@ import (
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
+	"github.com/shopmind/shopmind/copyserve"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/recserve"
@@ -61,11 +62,15 @@ func newHarness(t testing.TB, mutate ...func(*config.Config)) *harness {
 	t.Cleanup(func() { cancel(); <-done })
 	aud := audience.New(timed, profiles)
 	adsSvc := ads.NewService(timed, nil, nil, aud, ads.ServiceConfig{}, quiet)
+	copySvc, err := copyserve.New(copyserve.Config{}, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ing := ingest.New(timed, nil, m)
 	ing.OnItems(func(items []shop.Item) { cat.Put(items...) })
 	ing.OnEvents(adsSvc.ApplyShopEvents)
 	s := New(Deps{Config: cfg, Store: timed, Ingest: ing, Metrics: m, Logger: quiet, Profiles: profiles,
-		Audience: aud, Recommendations: recs, Ads: adsSvc, Catalog: cat})
+		Audience: aud, Recommendations: recs, Ads: adsSvc, Copy: copySvc, Catalog: cat})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return &harness{t: t, srv: srv, store: st, recs: recs, profiles: profiles}

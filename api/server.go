@@ -21,6 +21,7 @@ import (
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
+	"github.com/shopmind/shopmind/copyserve"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/recserve"
@@ -38,6 +39,7 @@ type Server struct {
 	audience *audience.Service
 	recs     *recserve.Service
 	ads      *ads.Service
+	copy     *copyserve.Service
 	catalog  *catalog.Cache
 	log      *slog.Logger
 	keys     []hashedKey
@@ -66,6 +68,8 @@ type Deps struct {
 	Recommendations *recserve.Service
 	// Ads serves campaigns and ad decisions; nil disables them (503).
 	Ads *ads.Service
+	// Copy writes and checks marketing copy; nil disables it (503).
+	Copy *copyserve.Service
 	// Catalog is the in-memory catalogue view; item deletions through the
 	// API drop the item from it at once. May be nil.
 	Catalog *catalog.Cache
@@ -73,7 +77,7 @@ type Deps struct {
 
 // New builds a server and its routes.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, profiles: d.Profiles, audience: d.Audience, recs: d.Recommendations, ads: d.Ads, catalog: d.Catalog, log: d.Logger, mux: http.NewServeMux()}
+	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, profiles: d.Profiles, audience: d.Audience, recs: d.Recommendations, ads: d.Ads, copy: d.Copy, catalog: d.Catalog, log: d.Logger, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -140,6 +144,8 @@ func (s *Server) table() []route {
 		{"DELETE", "/v1/campaigns/{id}", config.ScopeAdmin, s.deleteCampaign},
 		{"POST", "/v1/ads/decide", config.ScopeIngest, s.decideAds},
 		{"POST", "/v1/ads/events", config.ScopeIngest, s.adEvent},
+		{"POST", "/v1/copy/generate", config.ScopeAdmin, s.generateCopy},
+		{"POST", "/v1/copy/check", config.ScopeRead, s.checkCopy},
 
 		// The Gorse-compatible subset (gorse.go). gorsejs sends a trailing
 		// slash when no category is given: {category...} also matches

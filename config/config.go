@@ -86,6 +86,11 @@ type Config struct {
 	CLVHorizonDays  int                        `json:"clv_horizon_days"`
 
 	Redis                string   `json:"redis"`
+	LLMBaseURL           string   `json:"llm_base_url"`
+	LLMAPIKey            string   `json:"llm_api_key"`
+	LLMModel             string   `json:"llm_model"`
+	LLMTimeout           Duration `json:"llm_timeout"`
+	CopyMaxRepairs       int      `json:"copy_max_repairs"`
 	TrainInterval        Duration `json:"train_interval"`
 	ModelPollInterval    Duration `json:"model_poll_interval"`
 	RecExcludePurchased  bool     `json:"recommend_exclude_purchased"`
@@ -115,6 +120,8 @@ func Default() Config {
 		RFMInterval:     Duration{10 * time.Minute},
 		CLVHorizonDays:  365,
 
+		LLMTimeout:          Duration{60 * time.Second},
+		CopyMaxRepairs:      2,
 		TrainInterval:       Duration{time.Hour},
 		ModelPollInterval:   Duration{5 * time.Second},
 		RecExcludePurchased: true,
@@ -194,6 +201,12 @@ func (c *Config) Validate() error {
 	}
 	if c.ProfileHalfLife.Duration < time.Hour {
 		errs = append(errs, fmt.Errorf("profile_half_life %s: must be at least 1h", c.ProfileHalfLife))
+	}
+	if c.LLMModel != "" && c.LLMBaseURL == "" {
+		errs = append(errs, fmt.Errorf("llm_model %q: set llm_base_url too (e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1)", c.LLMModel))
+	}
+	if c.CopyMaxRepairs < 0 || c.CopyMaxRepairs > 10 {
+		errs = append(errs, fmt.Errorf("copy_max_repairs %d: must be from 0 to 10", c.CopyMaxRepairs))
 	}
 	if c.TrainInterval.Duration < 0 {
 		errs = append(errs, fmt.Errorf("train_interval %s: must not be negative (0 turns scheduled training off)", c.TrainInterval))

@@ -93,6 +93,28 @@ var settings = []setting{
 		c.Redis = v
 		return nil
 	}},
+	{"llm_base_url", "base URL of an OpenAI-compatible chat-completions endpoint for copy (OpenAI, DeepSeek, Qwen, Ollama, vLLM, llama.cpp); empty: the embedded template writer only", func(c *Config, v string) error {
+		c.LLMBaseURL = v
+		return nil
+	}},
+	{"llm_api_key", "API key of the LLM endpoint (better in the environment than on the command line)", func(c *Config, v string) error {
+		c.LLMAPIKey = v
+		return nil
+	}},
+	{"llm_model", "model name at the LLM endpoint; setting it makes the LLM the default copy writer", func(c *Config, v string) error {
+		c.LLMModel = v
+		return nil
+	}},
+	{"llm_timeout", "time limit of one LLM call attempt", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.LLMTimeout = Duration{d}
+		return err
+	}},
+	{"copy_max_repairs", "rounds a failing draft goes back to its writer with the reasons before it is rejected", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.CopyMaxRepairs = n
+		return err
+	}},
 	{"train_interval", "how often serve retrains the recommendation models (0: only at first start and by shopmind train)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.TrainInterval = Duration{d}

@@ -24,12 +24,14 @@ var ErrNoUsableCopy = errors.New("no draft passed the checks")
 
 // Generate asks w for n drafts of b, checks each, and sends the failing ones
 // back to w with their reasons, up to maxRepairs rounds. It returns the
-// passing variants first (at most n), then the rejected ones with their
-// reasons, and ErrNoUsableCopy when none passed. Nothing that failed a check
-// is ever marked OK.
-func Generate(ctx context.Context, w Writer, check Checker, b Brief, n, maxRepairs int) ([]Variant, error) {
+// passing variants first (at most n), then the last round's rejected ones
+// with their reasons, the usage of every call (rejected drafts cost too),
+// and ErrNoUsableCopy when none passed. Nothing that failed a check is ever
+// marked OK.
+func Generate(ctx context.Context, w Writer, check Checker, b Brief, n, maxRepairs int) ([]Variant, Usage, error) {
+	var total Usage
 	if n < 1 {
-		return nil, fmt.Errorf("copywriting: ask for at least one variant, got %d", n)
+		return nil, total, fmt.Errorf("copywriting: ask for at least one variant, got %d", n)
 	}
 	var good, bad []Variant
 	need := n
@@ -40,7 +42,11 @@ func Generate(ctx context.Context, w Writer, check Checker, b Brief, n, maxRepai
 			if len(good) > 0 {
 				break // keep what passed; the writer gave up on the rest
 			}
-			return nil, fmt.Errorf("copywriting: %s: %w", w.Name(), err)
+			return nil, total, fmt.Errorf("copywriting: %s: %w", w.Name(), err)
+		}
+		for _, d := range drafts {
+			total.PromptTokens += d.Usage.PromptTokens
+			total.CompletionTokens += d.Usage.CompletionTokens
 		}
 		repair = repair[:0]
 		bad = bad[:0]
@@ -64,9 +70,9 @@ func Generate(ctx context.Context, w Writer, check Checker, b Brief, n, maxRepai
 	}
 	out := append(good, bad...)
 	if len(good) == 0 {
-		return out, ErrNoUsableCopy
+		return out, total, ErrNoUsableCopy
 	}
-	return out, nil
+	return out, total, nil
 }
 
 func dup(vs []Variant, text string) bool {

@@ -40,7 +40,7 @@ func noWorst(text string, _ Brief) []Violation {
 
 func TestGenerateRepairsAndNeverPassesFailures(t *testing.T) {
 	w := &scripted{rounds: [][]string{{"the best shoes", "good shoes"}, {"fine shoes"}}}
-	vs, err := Generate(context.Background(), w, noWorst, Brief{}, 2, 2)
+	vs, _, err := Generate(context.Background(), w, noWorst, Brief{}, 2, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestGenerateRepairsAndNeverPassesFailures(t *testing.T) {
 	}
 
 	w = &scripted{rounds: [][]string{{"best"}, {"the best"}, {"best again"}}}
-	vs, err = Generate(context.Background(), w, noWorst, Brief{}, 1, 2)
+	vs, _, err = Generate(context.Background(), w, noWorst, Brief{}, 1, 2)
 	if !errors.Is(err, ErrNoUsableCopy) {
 		t.Fatalf("err = %v, want ErrNoUsableCopy", err)
 	}
@@ -61,7 +61,7 @@ func TestGenerateRepairsAndNeverPassesFailures(t *testing.T) {
 			t.Errorf("a failing draft came back as usable: %+v", v)
 		}
 	}
-	if _, err := Generate(context.Background(), w, noWorst, Brief{}, 0, 1); err == nil {
+	if _, _, err := Generate(context.Background(), w, noWorst, Brief{}, 0, 1); err == nil {
 		t.Error("n = 0 accepted")
 	}
 }

@@ -30,6 +30,7 @@ func commands() []command {
 		{"clv", "fit customer-value models (BG/NBD, Pareto/NBD, Gamma-Gamma)", runCLV},
 		{"segment", "list, export and cluster segments of customers", runSegment},
 		{"train", "train the recommendation models and publish a new version", runTrain},
+		{"copy", "write marketing copy from a brief and check texts against the guardrails", runCopy},
 		{"loadtest", "drive a bounded HTTP load on loopback and report throughput and latency", runLoadtest},
 		{"sim", "simulate ad traffic through the real decision code (budgets, pacing, caps, auction)", runSim},
 	}

@@ -17,6 +17,8 @@ import (
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
+	"github.com/shopmind/shopmind/copyserve"
+	"github.com/shopmind/shopmind/copywriting/llm"
 	"github.com/shopmind/shopmind/ctr/ftrl"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/profile"
@@ -92,6 +94,18 @@ func openAds(ctx context.Context, cfg config.Config, st store.Store, aud *audien
 	// ingests; per-creative counts answer until they have seen enough.
 	pred := ads.NewOnlinePredictor(ftrl.DefaultConfig())
 	return ads.NewService(st, counters, pred, aud, ads.ServiceConfig{}, log), closeFn, nil
+}
+
+// copyConfig maps the configuration onto the copy service's.
+func copyConfig(cfg config.Config) copyserve.Config {
+	repairs := cfg.CopyMaxRepairs
+	if repairs == 0 {
+		repairs = -1 // none, as configured
+	}
+	return copyserve.Config{
+		MaxRepairs: repairs,
+		LLM:        llm.Config{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: cfg.LLMTimeout.Duration},
+	}
 }
 
 // recConfig maps the configuration onto the recommendation service's.
@@ -200,6 +214,10 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 			log.Error("ads stopped", "err", err)
 		}
 	}()
+	copySvc, err := copyserve.New(copyConfig(cfg), log)
+	if err != nil {
+		return err
+	}
 	ing := ingest.New(timed, nil, metrics)
 	ing.OnItems(func(items []shop.Item) { cat.Put(items...) })
 	ing.OnEvents(adsSvc.ApplyShopEvents)
@@ -213,6 +231,7 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		Audience:        aud,
 		Recommendations: recs,
 		Ads:             adsSvc,
+		Copy:            copySvc,
 		Catalog:         cat,
 	})
 	hs := &http.Server{

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/shopmind/shopmind/config"
+	"github.com/shopmind/shopmind/copyserve"
+	"github.com/shopmind/shopmind/copywriting"
+)
+
+const copySummary = "Write marketing copy from a brief and check any text against the guardrails."
+
+func copyUsage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: shopmind copy SUBCOMMAND [flags]\n\n%s\n\nSubcommands:\n", copySummary)
+	fmt.Fprintln(w, "  generate  write checked variants for a brief (JSON file) with the template writer or the configured LLM")
+	fmt.Fprintln(w, "  check     run every guardrail on a text and list the violations (exit 1 when there are any)")
+}
+
+func runCopy(ctx context.Context, args []string, out, errOut io.Writer) error {
+	if len(args) == 0 {
+		copyUsage(errOut)
+		return errUsage
+	}
+	switch args[0] {
+	case "generate":
+		return runCopyGenerate(ctx, args[1:], out, errOut)
+	case "check":
+		return runCopyCheck(args[1:], out, errOut)
+	case "help", "-h", "-help", "--help":
+		copyUsage(out)
+		return flag.ErrHelp
+	}
+	fmt.Fprintf(errOut, "shopmind copy: unknown subcommand %q\n\n", args[0])
+	copyUsage(errOut)
+	return errUsage
+}
+
+func runCopyCheck(args []string, out, errOut io.Writer) error {
+	fs := newFlags("copy check", "Run every guardrail on a text (written by a model or a person) and list the violations\n"+
+		"with their reason codes and byte spans. Exits 1 when there is any.", errOut)
+	text := fs.String("text", "", "the text (or --file)")
+	file := fs.String("file", "", "read the text from this file (- for standard input)")
+	lang := fs.String("language", "zh-CN", "zh-CN or en")
+	channel := fs.String("channel", "push", "push, sms, email_subject, email_body, banner or product_description")
+	facts := fs.String("facts", "{}", `the facts as JSON, e.g. {"price": 199, "currency": "CNY", "discount_percent": 20}`)
+	asJSON := fs.Bool("json", false, `print {"ok", "violations"} as JSON`)
+	if err := fs.Parse(args); err != nil {
+		return parseErr(err)
+	}
+	t := *text
+	if *file != "" {
+		b, err := readInput(*file)
+		if err != nil {
+			return err
+		}
+		t = strings.TrimRight(string(b), "\n")
+	}
+	var f copywriting.Facts
+	if err := json.Unmarshal([]byte(*facts), &f); err != nil {
+		return fmt.Errorf("--facts: %w", err)
+	}
+	svc, err := copyserve.New(copyserve.Config{}, nil)
+	if err != nil {
+		return err
+	}
+	v, err := svc.Check(t, copywriting.Language(*lang), copywriting.Channel(*channel), f)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		enc.Encode(map[string]any{"ok": len(v) == 0, "violations": v})
+	} else if len(v) == 0 {
+		fmt.Fprintln(out, "ok: no guardrail failed")
+	} else {
+		for _, x := range v {
+			fmt.Fprintf(out, "%-20s %s  [%d:%d] %q\n", x.Code, x.Message, x.Span[0], x.Span[1], t[x.Span[0]:x.Span[1]])
+		}
+	}
+	if len(v) > 0 {
+		return fmt.Errorf("%d violation(s)", len(v))
+	}
+	return nil
+}
+
+func runCopyGenerate(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs := newFlags("copy generate", "Write checked copy variants for a brief given as JSON (see POST /v1/copy/generate):\n"+
+		`{"goal": "conversion", "channel": "push", "language": "zh-CN", "items": [{"title": "...", "price": 199,`+"\n"+
+		`"currency": "CNY"}], "offer": {"discount_percent": 20}}. Drafts failing a guardrail go back to the writer with the`+"\n"+
+		"reasons; only checked variants are marked ok.", errOut)
+	briefPath := fs.String("brief", "", "brief JSON file (- for standard input)")
+	n := fs.Int("variants", 3, "how many variants")
+	writer := fs.String("writer", "", "template, or llm when llm_model is configured (default: the LLM if configured)")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	b := config.Bind(fs, "llm_base_url", "llm_api_key", "llm_model", "llm_timeout", "copy_max_repairs", "log_level", "log_format")
+	if err := fs.Parse(args); err != nil {
+		return parseErr(err)
+	}
+	if *briefPath == "" {
+		return errors.New("--brief is required (a JSON file, or - for standard input)")
+	}
+	cfg, err := config.Load(fs, b, os.Getenv)
+	if err != nil {
+		return err
+	}
+	raw, err := readInput(*briefPath)
+	if err != nil {
+		return err
+	}
+	var brief copywriting.Brief
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&brief); err != nil {
+		return fmt.Errorf("%s: %w", *briefPath, err)
+	}
+	svc, err := copyserve.New(copyConfig(cfg), newLogger(cfg, errOut))
+	if err != nil {
+		return err
+	}
+	res, err := svc.Generate(ctx, brief, *n, *writer)
+	if err != nil && !errors.Is(err, copywriting.ErrNoUsableCopy) {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		enc.Encode(res)
+	} else {
+		for i, v := range res.Variants {
+			mark := "ok"
+			if !v.OK {
+				mark = "REJECTED"
+			}
+			fmt.Fprintf(out, "%d. [%s, %s, %d repairs] %s\n", i+1, mark, v.Provider, v.Repairs, v.Text)
+			for _, x := range v.Violations {
+				fmt.Fprintf(out, "     %s: %s\n", x.Code, x.Message)
+			}
+		}
+		fmt.Fprintf(out, "writer %s, %d prompt + %d completion tokens, %.2f s\n", res.Writer, res.Usage.PromptTokens, res.Usage.CompletionTokens, res.Seconds)
+	}
+	return err
+}
+
+func readInput(path string) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(os.Stdin)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return b, nil
+}
