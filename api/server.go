@@ -44,6 +44,10 @@ type Server struct {
 	log      *slog.Logger
 	keys     []hashedKey
 	mux      *http.ServeMux
+	copyJobs *copyserve.Jobs
+
+	// copyBandit serves variants by bandit (POST /v1/copy/serve).
+	copyBandit *copyserve.Bandit
 }
 
 type hashedKey struct {
@@ -70,6 +74,11 @@ type Deps struct {
 	Ads *ads.Service
 	// Copy writes and checks marketing copy; nil disables it (503).
 	Copy *copyserve.Service
+	// CopyJobs runs copy jobs for segments; nil disables /v1/copy/jobs (503).
+	CopyJobs *copyserve.Jobs
+	// CopyBandit serves a brief's variants by bandit and learns from
+	// message events; nil disables POST /v1/copy/serve (503).
+	CopyBandit *copyserve.Bandit
 	// Catalog is the in-memory catalogue view; item deletions through the
 	// API drop the item from it at once. May be nil.
 	Catalog *catalog.Cache
@@ -84,6 +93,8 @@ func New(d Deps) *Server {
 	for _, k := range d.Config.APIKeys {
 		s.keys = append(s.keys, hashedKey{sum: sha256.Sum256([]byte(k.Key)), scopes: k})
 	}
+	s.copyBandit = d.CopyBandit
+	s.copyJobs = d.CopyJobs
 	s.routes()
 	return s
 }
@@ -146,6 +157,11 @@ func (s *Server) table() []route {
 		{"POST", "/v1/ads/events", config.ScopeIngest, s.adEvent},
 		{"POST", "/v1/copy/generate", config.ScopeAdmin, s.generateCopy},
 		{"POST", "/v1/copy/check", config.ScopeRead, s.checkCopy},
+		{"POST", "/v1/copy/jobs", config.ScopeAdmin, s.createCopyJob},
+		{"GET", "/v1/copy/jobs/{id}", config.ScopeRead, s.getCopyJob},
+		{"GET", "/v1/copy/jobs/{id}/results", config.ScopeRead, s.copyJobResults},
+		{"DELETE", "/v1/copy/jobs/{id}", config.ScopeAdmin, s.cancelCopyJob},
+		{"POST", "/v1/copy/serve", config.ScopeIngest, s.serveCopy},
 
 		// The Gorse-compatible subset (gorse.go). gorsejs sends a trailing
 		// slash when no category is given: {category...} also matches

@@ -91,6 +91,9 @@ type Config struct {
 	LLMModel             string   `json:"llm_model"`
 	LLMTimeout           Duration `json:"llm_timeout"`
 	CopyMaxRepairs       int      `json:"copy_max_repairs"`
+	CopyJobConcurrency   int      `json:"copy_job_concurrency"`
+	CopyJobRPM           int      `json:"copy_job_requests_per_minute"`
+	CopyJobTPM           int      `json:"copy_job_tokens_per_minute"`
 	TrainInterval        Duration `json:"train_interval"`
 	ModelPollInterval    Duration `json:"model_poll_interval"`
 	RecExcludePurchased  bool     `json:"recommend_exclude_purchased"`
@@ -122,6 +125,7 @@ func Default() Config {
 
 		LLMTimeout:          Duration{60 * time.Second},
 		CopyMaxRepairs:      2,
+		CopyJobConcurrency:  4,
 		TrainInterval:       Duration{time.Hour},
 		ModelPollInterval:   Duration{5 * time.Second},
 		RecExcludePurchased: true,
@@ -207,6 +211,12 @@ func (c *Config) Validate() error {
 	}
 	if c.CopyMaxRepairs < 0 || c.CopyMaxRepairs > 10 {
 		errs = append(errs, fmt.Errorf("copy_max_repairs %d: must be from 0 to 10", c.CopyMaxRepairs))
+	}
+	if c.CopyJobConcurrency < 1 || c.CopyJobConcurrency > 256 {
+		errs = append(errs, fmt.Errorf("copy_job_concurrency %d: must be from 1 to 256", c.CopyJobConcurrency))
+	}
+	if c.CopyJobRPM < 0 || c.CopyJobTPM < 0 {
+		errs = append(errs, fmt.Errorf("copy_job_requests_per_minute %d, copy_job_tokens_per_minute %d: must not be negative (0: unlimited)", c.CopyJobRPM, c.CopyJobTPM))
 	}
 	if c.TrainInterval.Duration < 0 {
 		errs = append(errs, fmt.Errorf("train_interval %s: must not be negative (0 turns scheduled training off)", c.TrainInterval))

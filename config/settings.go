@@ -115,6 +115,21 @@ var settings = []setting{
 		c.CopyMaxRepairs = n
 		return err
 	}},
+	{"copy_job_concurrency", "members a copy job writes for at once", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.CopyJobConcurrency = n
+		return err
+	}},
+	{"copy_job_requests_per_minute", "most writer calls a minute for copy jobs (0: unlimited; answers from the cache are free)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.CopyJobRPM = n
+		return err
+	}},
+	{"copy_job_tokens_per_minute", "most prompt and completion tokens a minute for copy jobs (0: unlimited)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.CopyJobTPM = n
+		return err
+	}},
 	{"train_interval", "how often serve retrains the recommendation models (0: only at first start and by shopmind train)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.TrainInterval = Duration{d}

@@ -9,7 +9,9 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
+	"github.com/shopmind/shopmind/api"
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/copyserve"
 	"github.com/shopmind/shopmind/copywriting"
@@ -21,6 +23,7 @@ func copyUsage(w io.Writer) {
 	fmt.Fprintf(w, "Usage: shopmind copy SUBCOMMAND [flags]\n\n%s\n\nSubcommands:\n", copySummary)
 	fmt.Fprintln(w, "  generate  write checked variants for a brief (JSON file) with the template writer or the configured LLM")
 	fmt.Fprintln(w, "  check     run every guardrail on a text and list the violations (exit 1 when there are any)")
+	fmt.Fprintln(w, "  job       write copy for every member of a saved segment from one brief, resumably, with a progress bar")
 }
 
 func runCopy(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -33,6 +36,8 @@ func runCopy(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return runCopyGenerate(ctx, args[1:], out, errOut)
 	case "check":
 		return runCopyCheck(args[1:], out, errOut)
+	case "job":
+		return runCopyJob(ctx, args[1:], out, errOut)
 	case "help", "-h", "-help", "--help":
 		copyUsage(out)
 		return flag.ErrHelp
@@ -159,4 +164,120 @@ func readInput(path string) ([]byte, error) {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	return b, nil
+}
+
+func runCopyJob(ctx context.Context, args []string, out, errOut io.Writer) error {
+	fs := newFlags("copy job", "Write copy for every member of a saved segment from one brief (JSON file, as for copy generate;\n"+
+		"each member's profile signals are filled in), in this process, with a progress bar. Members without\n"+
+		"consent to marketing messages are skipped; without consent to LLM processing the template writer\n"+
+		"answers. Results are stored per member (GET /v1/copy/jobs/{id}/results); an interrupted job resumes\n"+
+		"with --job ID and writes nothing twice. Identical prompts are answered from a cache in the store.", errOut)
+	segID := fs.String("segment", "", "saved segment id (see shopmind segment list)")
+	briefPath := fs.String("brief", "", "brief JSON file (- for standard input)")
+	n := fs.Int("variants", 3, "how many variants per member")
+	writer := fs.String("writer", "", "template, or llm when llm_model is configured (default: the LLM if configured)")
+	jobID := fs.String("job", "", "resume this job instead of starting one")
+	b := config.Bind(fs, append(append([]string{}, segmentSettings...), "llm_base_url", "llm_api_key", "llm_model", "llm_timeout",
+		"copy_max_repairs", "copy_job_concurrency", "copy_job_requests_per_minute", "copy_job_tokens_per_minute")...)
+	if err := fs.Parse(args); err != nil {
+		return parseErr(err)
+	}
+	if err := noArgs(fs, "job"); err != nil {
+		return err
+	}
+	if *jobID == "" && (*segID == "" || *briefPath == "") {
+		return errors.New("--segment and --brief are required (or --job ID to resume a job)")
+	}
+	cfg, err := config.Load(fs, b, os.Getenv)
+	if err != nil {
+		return err
+	}
+	var brief copywriting.Brief
+	if *jobID == "" {
+		raw, err := readInput(*briefPath)
+		if err != nil {
+			return err
+		}
+		dec := json.NewDecoder(strings.NewReader(string(raw)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&brief); err != nil {
+			return fmt.Errorf("%s: %w", *briefPath, err)
+		}
+	}
+	env, err := openSegments(ctx, fs, b, errOut)
+	if err != nil {
+		return err
+	}
+	defer env.st.Close()
+	log := newLogger(cfg, errOut)
+	svc, err := copyserve.New(copyConfig(cfg), log)
+	if err != nil {
+		return err
+	}
+	jobs := copyserve.NewJobs(svc, env.st, api.CopyJobMembers(env.aud), api.CopyJobUser(env.st, env.profiles), copyJobsConfig(cfg), log)
+	id := *jobID
+	if id == "" {
+		if _, err := env.aud.Get(ctx, *segID); err != nil {
+			return err
+		}
+		brief.Signals = copywriting.Signals{}
+		job, err := jobs.Create(ctx, copyserve.JobSpec{Segment: *segID, Brief: brief, Variants: *n, Writer: *writer})
+		if err != nil {
+			return err
+		}
+		id = job.ID
+		fmt.Fprintf(errOut, "copy job %s for segment %s\n", id, *segID)
+	}
+	bar := newProgress(errOut, "copy "+id)
+	job, err := jobs.RunJob(ctx, id, func(j copyserve.Job) {
+		bar.set(int64(j.Done+j.Skipped), int64(j.Total), int64(j.Done+j.Skipped))
+	})
+	if job.Status == copyserve.JobDone {
+		bar.finish()
+	} else if bar.on {
+		fmt.Fprintln(errOut)
+	}
+	if job.ID != "" {
+		fmt.Fprintf(out, "job %s: %s; %d members: %d written (%d failed), %d skipped without consent; %d from the cache; %d prompt + %d completion tokens\n",
+			job.ID, job.Status, job.Total, job.Done-job.Failed, job.Failed, job.Skipped, job.CacheHits, job.Usage.PromptTokens, job.Usage.CompletionTokens)
+		if job.Status != copyserve.JobDone {
+			fmt.Fprintf(out, "resume with: shopmind copy job --job %s\n", job.ID)
+		}
+	}
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return err
+}
+
+// copyJobsConfig maps the configuration onto the copy job runner's.
+func copyJobsConfig(cfg config.Config) copyserve.JobsConfig {
+	return copyserve.JobsConfig{Concurrency: cfg.CopyJobConcurrency, RequestsPerMinute: cfg.CopyJobRPM, TokensPerMinute: cfg.CopyJobTPM}
+}
+
+// copyJobGenerator is what copy jobs generate with: svc itself, unless the
+// environment sets SHOPMIND_COPY_TEST_DELAY (a duration). That variable is
+// for tests only: it slows every generation by the delay so that a test can
+// kill serve in the middle of a job (copyjob_crash_test.go).
+func copyJobGenerator(svc *copyserve.Service) copyserve.Generator {
+	d, err := time.ParseDuration(os.Getenv("SHOPMIND_COPY_TEST_DELAY"))
+	if err != nil || d <= 0 {
+		return svc
+	}
+	return slowGenerator{svc, d}
+}
+
+// slowGenerator delays each generation (tests only; see copyJobGenerator).
+type slowGenerator struct {
+	*copyserve.Service
+	delay time.Duration
+}
+
+func (g slowGenerator) Generate(ctx context.Context, b copywriting.Brief, n int, writer string) (copyserve.Result, error) {
+	select {
+	case <-time.After(g.delay):
+	case <-ctx.Done():
+		return copyserve.Result{}, ctx.Err()
+	}
+	return g.Service.Generate(ctx, b, n, writer)
 }

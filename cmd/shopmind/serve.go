@@ -218,9 +218,25 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 	if err != nil {
 		return err
 	}
+	// Copy jobs resume what the store holds queued or running, then run new ones.
+	copyJobs := copyserve.NewJobs(copyJobGenerator(copySvc), timed, api.CopyJobMembers(aud), api.CopyJobUser(timed, profiles), copyJobsConfig(cfg), log)
+	go func() {
+		if err := copyJobs.Run(runCtx); err != nil {
+			log.Error("copy jobs stopped", "err", err)
+		}
+	}()
 	ing := ingest.New(timed, nil, metrics)
 	ing.OnItems(func(items []shop.Item) { cat.Put(items...) })
-	ing.OnEvents(adsSvc.ApplyShopEvents)
+	// Copy bandit statistics are in this process's memory (a shared Redis
+	// implementation of copyserve.ArmCounters is still to come).
+	copyBandit, err := copyserve.NewBandit(copySvc, timed, nil, copyserve.BanditConfig{}, log)
+	if err != nil {
+		return err
+	}
+	ing.OnEvents(func(ctx context.Context, evs []shop.Event) {
+		adsSvc.ApplyShopEvents(ctx, evs)
+		copyBandit.ApplyShopEvents(ctx, evs)
+	})
 	srv := api.New(api.Deps{
 		Config:          cfg,
 		Store:           timed,
@@ -232,6 +248,8 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		Recommendations: recs,
 		Ads:             adsSvc,
 		Copy:            copySvc,
+		CopyJobs:        copyJobs,
+		CopyBandit:      copyBandit,
 		Catalog:         cat,
 	})
 	hs := &http.Server{

@@ -16,6 +16,7 @@ const simSummary = "Simulate traffic through the real decision code and measure 
 func simUsage(w io.Writer) {
 	fmt.Fprintf(w, "Usage: shopmind sim SUBCOMMAND [flags]\n\n%s\n\nSubcommands:\n", simSummary)
 	fmt.Fprintln(w, "  ads      a day of ad requests: budgets, pacing, caps, auction (shopmind sim ads --help)")
+	fmt.Fprintln(w, "  copy     a brief's copy variants served by the bandit (shopmind sim copy --help)")
 }
 
 func runSim(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -26,6 +27,8 @@ func runSim(ctx context.Context, args []string, out, errOut io.Writer) error {
 	switch args[0] {
 	case "ads":
 		return runSimAds(ctx, args[1:], out, errOut)
+	case "copy":
+		return runSimCopy(ctx, args[1:], out, errOut)
 	case "help", "-h", "-help", "--help":
 		simUsage(out)
 		return flag.ErrHelp
