@@ -91,6 +91,8 @@ type Config struct {
 	LLMModel             string   `json:"llm_model"`
 	LLMTimeout           Duration `json:"llm_timeout"`
 	CopyMaxRepairs       int      `json:"copy_max_repairs"`
+	CopyTermsZH          string   `json:"copy_terms_zh"`
+	CopyTermsEN          string   `json:"copy_terms_en"`
 	CopyJobConcurrency   int      `json:"copy_job_concurrency"`
 	CopyJobRPM           int      `json:"copy_job_requests_per_minute"`
 	CopyJobTPM           int      `json:"copy_job_tokens_per_minute"`

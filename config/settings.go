@@ -130,6 +130,14 @@ var settings = []setting{
 		c.CopyJobTPM = n
 		return err
 	}},
+	{"copy_terms_zh", "file of extra banned or regulated Chinese terms for copy, one per line as term | category (absolute, medical, financial); !phrase allows a phrase", func(c *Config, v string) error {
+		c.CopyTermsZH = v
+		return nil
+	}},
+	{"copy_terms_en", "file of extra banned or regulated English terms for copy (same format as copy_terms_zh)", func(c *Config, v string) error {
+		c.CopyTermsEN = v
+		return nil
+	}},
 	{"train_interval", "how often serve retrains the recommendation models (0: only at first start and by shopmind train)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.TrainInterval = Duration{d}

@@ -56,8 +56,17 @@ func runCopyCheck(args []string, out, errOut io.Writer) error {
 	channel := fs.String("channel", "push", "push, sms, email_subject, email_body, banner or product_description")
 	facts := fs.String("facts", "{}", `the facts as JSON, e.g. {"price": 199, "currency": "CNY", "discount_percent": 20}`)
 	asJSON := fs.Bool("json", false, `print {"ok", "violations"} as JSON`)
+	b := config.Bind(fs, "copy_terms_zh", "copy_terms_en")
 	if err := fs.Parse(args); err != nil {
 		return parseErr(err)
+	}
+	cfg, err := config.Load(fs, b, os.Getenv)
+	if err != nil {
+		return err
+	}
+	cc, err := copyConfig(cfg)
+	if err != nil {
+		return err
 	}
 	t := *text
 	if *file != "" {
@@ -71,7 +80,7 @@ func runCopyCheck(args []string, out, errOut io.Writer) error {
 	if err := json.Unmarshal([]byte(*facts), &f); err != nil {
 		return fmt.Errorf("--facts: %w", err)
 	}
-	svc, err := copyserve.New(copyserve.Config{}, nil)
+	svc, err := copyserve.New(copyserve.Config{Guard: cc.Guard}, nil)
 	if err != nil {
 		return err
 	}
@@ -105,7 +114,7 @@ func runCopyGenerate(ctx context.Context, args []string, out, errOut io.Writer) 
 	n := fs.Int("variants", 3, "how many variants")
 	writer := fs.String("writer", "", "template, or llm when llm_model is configured (default: the LLM if configured)")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	b := config.Bind(fs, "llm_base_url", "llm_api_key", "llm_model", "llm_timeout", "copy_max_repairs", "log_level", "log_format")
+	b := config.Bind(fs, "llm_base_url", "llm_api_key", "llm_model", "llm_timeout", "copy_max_repairs", "copy_terms_zh", "copy_terms_en", "log_level", "log_format")
 	if err := fs.Parse(args); err != nil {
 		return parseErr(err)
 	}
@@ -126,7 +135,11 @@ func runCopyGenerate(ctx context.Context, args []string, out, errOut io.Writer) 
 	if err := dec.Decode(&brief); err != nil {
 		return fmt.Errorf("%s: %w", *briefPath, err)
 	}
-	svc, err := copyserve.New(copyConfig(cfg), newLogger(cfg, errOut))
+	cc, err := copyConfig(cfg)
+	if err != nil {
+		return err
+	}
+	svc, err := copyserve.New(cc, newLogger(cfg, errOut))
 	if err != nil {
 		return err
 	}
@@ -178,7 +191,7 @@ func runCopyJob(ctx context.Context, args []string, out, errOut io.Writer) error
 	writer := fs.String("writer", "", "template, or llm when llm_model is configured (default: the LLM if configured)")
 	jobID := fs.String("job", "", "resume this job instead of starting one")
 	b := config.Bind(fs, append(append([]string{}, segmentSettings...), "llm_base_url", "llm_api_key", "llm_model", "llm_timeout",
-		"copy_max_repairs", "copy_job_concurrency", "copy_job_requests_per_minute", "copy_job_tokens_per_minute")...)
+		"copy_max_repairs", "copy_terms_zh", "copy_terms_en", "copy_job_concurrency", "copy_job_requests_per_minute", "copy_job_tokens_per_minute")...)
 	if err := fs.Parse(args); err != nil {
 		return parseErr(err)
 	}
@@ -210,7 +223,11 @@ func runCopyJob(ctx context.Context, args []string, out, errOut io.Writer) error
 	}
 	defer env.st.Close()
 	log := newLogger(cfg, errOut)
-	svc, err := copyserve.New(copyConfig(cfg), log)
+	cc, err := copyConfig(cfg)
+	if err != nil {
+		return err
+	}
+	svc, err := copyserve.New(cc, log)
 	if err != nil {
 		return err
 	}

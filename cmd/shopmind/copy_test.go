@@ -30,3 +30,21 @@ func TestCopyCommands(t *testing.T) {
 		t.Errorf("copy generate: exit %d\n%s%s", code, out.String(), errOut.String())
 	}
 }
+
+func TestCopyCheckExtraTerms(t *testing.T) {
+	terms := filepath.Join(t.TempDir(), "terms.txt")
+	os.WriteFile(terms, []byte("# the shop's own rules\n秒杀 | absolute\n"), 0o644)
+	var out, errOut bytes.Buffer
+	args := []string{"copy", "check", "--language", "zh-CN", "--channel", "push", "--text", "龙井秒杀，只要199元"}
+	if code := run(context.Background(), append(args, "--facts", `{"price":199,"currency":"CNY"}`), &out, &errOut); code != 0 {
+		t.Fatalf("without the extra list: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	code := run(context.Background(), append(args, "--facts", `{"price":199,"currency":"CNY"}`, "--copy-terms-zh", terms), &out, &errOut)
+	if code != 1 || !strings.Contains(out.String(), "banned_term") {
+		t.Errorf("with 秒杀 listed: exit %d\n%s", code, out.String())
+	}
+	if code := run(context.Background(), append(args, "--copy-terms-zh", "/nonexistent/terms.txt"), &out, &errOut); code == 0 {
+		t.Error("a missing terms file was accepted")
+	}
+}

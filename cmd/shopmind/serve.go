@@ -18,6 +18,8 @@ import (
 	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/copyserve"
+	"github.com/shopmind/shopmind/copywriting"
+	"github.com/shopmind/shopmind/copywriting/guard"
 	"github.com/shopmind/shopmind/copywriting/llm"
 	"github.com/shopmind/shopmind/ctr/ftrl"
 	"github.com/shopmind/shopmind/ingest"
@@ -96,16 +98,35 @@ func openAds(ctx context.Context, cfg config.Config, st store.Store, aud *audien
 	return ads.NewService(st, counters, pred, aud, ads.ServiceConfig{}, log), closeFn, nil
 }
 
-// copyConfig maps the configuration onto the copy service's.
-func copyConfig(cfg config.Config) copyserve.Config {
+// copyConfig maps the configuration onto the copy service's; extra term
+// lists are read here, so a bad file stops the start with a clear error.
+func copyConfig(cfg config.Config) (copyserve.Config, error) {
+	var g guard.Config
+	for _, f := range []struct {
+		lang copywriting.Language
+		path string
+	}{{copywriting.Chinese, cfg.CopyTermsZH}, {copywriting.English, cfg.CopyTermsEN}} {
+		if f.path == "" {
+			continue
+		}
+		extra, err := guard.LoadTerms(f.path)
+		if err != nil {
+			return copyserve.Config{}, fmt.Errorf("copy terms for %s: %w", f.lang, err)
+		}
+		if g.Terms == nil {
+			g.Terms = map[copywriting.Language]guard.Terms{copywriting.Chinese: guard.DefaultTerms(copywriting.Chinese), copywriting.English: guard.DefaultTerms(copywriting.English)}
+		}
+		g.Terms[f.lang] = g.Terms[f.lang].Merge(extra)
+	}
 	repairs := cfg.CopyMaxRepairs
 	if repairs == 0 {
 		repairs = -1 // none, as configured
 	}
 	return copyserve.Config{
 		MaxRepairs: repairs,
+		Guard:      g,
 		LLM:        llm.Config{BaseURL: cfg.LLMBaseURL, APIKey: cfg.LLMAPIKey, Model: cfg.LLMModel, Timeout: cfg.LLMTimeout.Duration},
-	}
+	}, nil
 }
 
 // recConfig maps the configuration onto the recommendation service's.
@@ -214,7 +235,11 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 			log.Error("ads stopped", "err", err)
 		}
 	}()
-	copySvc, err := copyserve.New(copyConfig(cfg), log)
+	cc, err := copyConfig(cfg)
+	if err != nil {
+		return err
+	}
+	copySvc, err := copyserve.New(cc, log)
 	if err != nil {
 		return err
 	}
