@@ -43,6 +43,7 @@ type Server struct {
 	catalog  *catalog.Cache
 	log      *slog.Logger
 	keys     []hashedKey
+	limit    *limiter // nil: no rate limit
 	mux      *http.ServeMux
 	copyJobs *copyserve.Jobs
 
@@ -89,6 +90,9 @@ func New(d Deps) *Server {
 	s := &Server{cfg: d.Config, store: d.Store, ingest: d.Ingest, metrics: d.Metrics, profiles: d.Profiles, audience: d.Audience, recs: d.Recommendations, ads: d.Ads, copy: d.Copy, catalog: d.Catalog, log: d.Logger, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if d.Config.RateLimit > 0 {
+		s.limit = newLimiter(d.Config.RateLimit, d.Config.RateBurst)
 	}
 	for _, k := range d.Config.APIKeys {
 		s.keys = append(s.keys, hashedKey{sum: sha256.Sum256([]byte(k.Key)), scopes: k})
@@ -258,6 +262,9 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 		}()
 		if rt.scope != "" && !authorize(sw, r, rt.scope) {
+			return
+		}
+		if rt.scope != "" && s.limited(sw, r) {
 			return
 		}
 		rt.handle(sw, r)

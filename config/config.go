@@ -86,6 +86,8 @@ type Config struct {
 	CLVHorizonDays  int                        `json:"clv_horizon_days"`
 
 	Redis                string   `json:"redis"`
+	RateLimit            float64  `json:"rate_limit"`
+	RateBurst            int      `json:"rate_burst"`
 	LLMBaseURL           string   `json:"llm_base_url"`
 	LLMAPIKey            string   `json:"llm_api_key"`
 	LLMModel             string   `json:"llm_model"`
@@ -210,6 +212,9 @@ func (c *Config) Validate() error {
 	}
 	if c.LLMModel != "" && c.LLMBaseURL == "" {
 		errs = append(errs, fmt.Errorf("llm_model %q: set llm_base_url too (e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1)", c.LLMModel))
+	}
+	if c.RateLimit < 0 || c.RateBurst < 0 {
+		errs = append(errs, fmt.Errorf("rate_limit %v and rate_burst %d must not be negative (0 turns the limit off)", c.RateLimit, c.RateBurst))
 	}
 	if c.CopyMaxRepairs < 0 || c.CopyMaxRepairs > 10 {
 		errs = append(errs, fmt.Errorf("copy_max_repairs %d: must be from 0 to 10", c.CopyMaxRepairs))

@@ -138,6 +138,16 @@ var settings = []setting{
 		c.CopyTermsEN = v
 		return nil
 	}},
+	{"rate_limit", "requests a second each API key may make on this node (token bucket; 0: no limit)", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		c.RateLimit = f
+		return err
+	}},
+	{"rate_burst", "requests a key may make at once above its rate (default: one second's worth)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.RateBurst = n
+		return err
+	}},
 	{"train_interval", "how often serve retrains the recommendation models (0: only at first start and by shopmind train)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.TrainInterval = Duration{d}
