@@ -7,6 +7,7 @@ import (
 
 	"github.com/shopmind/shopmind/ctr"
 	"github.com/shopmind/shopmind/ctr/deepfm"
+	"github.com/shopmind/shopmind/ctr/deepfm/nn"
 	"github.com/shopmind/shopmind/ctr/fm"
 	"github.com/shopmind/shopmind/ctr/ftrl"
 )
@@ -111,8 +112,9 @@ func hiddenLabel(h []int) string {
 }
 
 // DeepFMSearch is the grid of DeepFM: embedding size, hidden layers,
-// dropout, L2 on the embedding rows, Adam's step, batch size and the most
-// epochs with their patience.
+// dropout, L2 on the embedding rows, the embedding rows' optimiser and
+// its rate, Adam's step, batch size and the most epochs with their
+// patience.
 func DeepFMSearch() *Search[deepfm.Config] {
 	hidden := Dim[deepfm.Config]{Name: "hidden"}
 	for _, h := range [][]int{{64, 32}, {32}, {128, 64}, {256, 128}, {200, 200, 200}} {
@@ -134,6 +136,21 @@ func DeepFMSearch() *Search[deepfm.Config] {
 				labelled("0.003", func(c *deepfm.Config) { c.L2 = 3e-3 }),
 				labelled("0.01", func(c *deepfm.Config) { c.L2 = 1e-2 }),
 			}},
+			// How the embedding rows train (nn.TrainConfig): lazy Adam with
+			// L2 per batch (the default), or as ctr/fm trains its factors,
+			// Adagrad with L2 per occurrence; and the table's Adagrad rate
+			// (ignored under Adam).
+			{Name: "emb", Options: []Option[deepfm.Config]{
+				labelled("adam", func(c *deepfm.Config) {}),
+				labelled("adagrad-occ", func(c *deepfm.Config) { c.EmbeddingOptimizer, c.L2PerOccurrence = nn.EmbeddingAdagrad, true }),
+				labelled("adam-occ", func(c *deepfm.Config) { c.L2PerOccurrence = true }),
+				labelled("adagrad", func(c *deepfm.Config) { c.EmbeddingOptimizer = nn.EmbeddingAdagrad }),
+			}},
+			Values("elr", func(c *deepfm.Config, v float64) {
+				if c.EmbeddingOptimizer == nn.EmbeddingAdagrad {
+					c.EmbeddingLearningRate = v
+				}
+			}, 0.05, 0.02, 0.1, 0.2, 0.3),
 			Values("lr", func(c *deepfm.Config, v float64) { c.LearningRate = v }, 1e-3, 3e-4, 3e-3),
 			Values("batch", func(c *deepfm.Config, v int) { c.BatchSize = v }, 256, 64, 128, 512, 1024),
 			Values("epochs", func(c *deepfm.Config, v [2]int) { c.Epochs, c.Patience = v[0], v[1] }, [2]int{10, 2}, [2]int{20, 3}),

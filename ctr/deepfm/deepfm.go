@@ -17,7 +17,8 @@
 // machine: the shallow baseline of the same code.
 //
 // Training minimises the log loss by mini-batch Adam (lazy for the
-// embedding rows a batch touches, with L2 on them), with early stopping on
+// embedding rows a batch touches, with L2 on them; optionally Adagrad for
+// the rows and L2 per occurrence, as ctr/fm), with early stopping on
 // the validation log loss; see package nn, which holds the pieces this
 // package shares with ctr/esmm. A fit depends on the seed and the data,
 // not on the number of goroutines.

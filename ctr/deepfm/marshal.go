@@ -17,7 +17,10 @@ import (
 //	perceptron (nn.MLP.Write), absent when FMOnly
 //
 // Config.Workers is a property of the machine, not of the model: it is not
-// stored and is GOMAXPROCS after UnmarshalBinary. The training history is
+// stored and is GOMAXPROCS after UnmarshalBinary. Nor are the embedding
+// optimiser's settings (EmbeddingOptimizer, EmbeddingLearningRate,
+// L2PerOccurrence; see nn.TrainConfig.Write): they are zero after
+// UnmarshalBinary, which keeps the encoding of earlier versions. The training history is
 // not stored either.
 var frame = binfmt.Frame{Pkg: "deepfm", Tag: "dpfm", Kind: "DeepFM model"}
 

@@ -23,7 +23,51 @@ type TrainConfig struct {
 	Patience     int     // stop after this many epochs without a better validation loss (default 2)
 	Seed         uint64  // initial values, shuffling and dropout (0 is a valid seed)
 	Workers      int     // goroutines; 0 means runtime.GOMAXPROCS(0); at most Shards help
+
+	// How the embedding table rows are optimised; the zero values keep the
+	// default, lazy Adam at LearningRate with L2 once per batch. The dense
+	// parameters always train by Adam at LearningRate.
+	//
+	// EmbeddingOptimizer is EmbeddingAdam ("" or "adam") or EmbeddingAdagrad
+	// ("adagrad"): per-coordinate Adagrad as ctr/fm trains its factors,
+	// step EmbeddingLearningRate·g/√(G₀ + Σg²) with G₀ = AdagradStart, on
+	// the gradient of the batch's summed loss (mean gradient × batch size,
+	// so the accumulators see per-example magnitudes as in ctr/fm whatever
+	// the batch size). The accumulators, like Adam's moments, change only
+	// on the rows a batch touches.
+	//
+	// EmbeddingLearningRate is the table's step size: for Adagrad its rate
+	// (0: 0.05, ctr/fm's default), for Adam a rate of its own (0:
+	// LearningRate).
+	//
+	// L2PerOccurrence applies L2 to a row once per occurrence of its
+	// feature in the batch, as ctr/fm does per example: the penalty is
+	// (λ/2)·‖row‖² per occurrence, averaged over the batch like the loss,
+	// so a row's pull towards zero grows with its frequency and keeps its
+	// ratio to the row's loss gradient. Without it, every touched row pays
+	// (λ/2)·‖row‖² once per batch.
+	//
+	// These settings serve training only and are not part of Write's
+	// encoding (a model decoded from an artefact reports the zero values).
+	EmbeddingOptimizer    string
+	EmbeddingLearningRate float64
+	L2PerOccurrence       bool
 }
+
+// The values of TrainConfig.EmbeddingOptimizer ("" means EmbeddingAdam).
+const (
+	EmbeddingAdam    = "adam"
+	EmbeddingAdagrad = "adagrad"
+)
+
+// AdagradStart is G₀, the start of the Adagrad accumulators of the table
+// (as in ctr/fm): the first step of a row is rate·g/√(G₀+g²), not a full
+// rate·sign(g).
+const AdagradStart = 0.1
+
+// DefaultAdagradRate is the table's Adagrad step size when
+// EmbeddingLearningRate is zero (ctr/fm's default).
+const DefaultAdagradRate = 0.05
 
 // DefaultTrainConfig returns the defaults: Adam at 0.001 (β 0.9, 0.999),
 // L2 1e-5, batches of 256, at most 10 epochs with a patience of 2.
@@ -65,11 +109,18 @@ func (c TrainConfig) WithDefaults() TrainConfig {
 	return c
 }
 
-// Check reports settings WithDefaults would not leave (NaN rates, β ≥ 1).
+// Check reports settings WithDefaults would not leave (NaN rates, β ≥ 1)
+// and an unknown or unusable embedding optimiser.
 func (c TrainConfig) Check() error {
 	if !(c.LearningRate > 0) || !(c.Beta1 > 0 && c.Beta1 < 1) || !(c.Beta2 > 0 && c.Beta2 < 1) || !(c.L2 >= 0) ||
-		math.IsInf(c.LearningRate, 0) || math.IsInf(c.L2, 0) || c.BatchSize < 1 || c.Epochs < 1 || c.Patience < 1 {
+		math.IsInf(c.LearningRate, 0) || math.IsInf(c.L2, 0) || c.BatchSize < 1 || c.Epochs < 1 || c.Patience < 1 ||
+		!(c.EmbeddingLearningRate >= 0) || math.IsInf(c.EmbeddingLearningRate, 0) {
 		return fmt.Errorf("unusable training settings %+v", c)
+	}
+	switch c.EmbeddingOptimizer {
+	case "", EmbeddingAdam, EmbeddingAdagrad:
+	default:
+		return fmt.Errorf("unknown embedding optimiser %q (want %q or %q)", c.EmbeddingOptimizer, EmbeddingAdam, EmbeddingAdagrad)
 	}
 	return nil
 }
@@ -77,9 +128,11 @@ func (c TrainConfig) Check() error {
 // TrainConfigBytes is the number of bytes TrainConfig.Write writes.
 const TrainConfigBytes = 8 * 8
 
-// Write writes the settings but Workers, a property of the machine:
-// LearningRate, Beta1, Beta2, L2 f64, BatchSize, Epochs, Patience int, Seed
-// u64.
+// Write writes the settings but Workers, a property of the machine, and
+// the embedding optimiser's (EmbeddingOptimizer, EmbeddingLearningRate,
+// L2PerOccurrence: how the rows were trained, not how the model predicts;
+// leaving them out keeps the encoding of earlier versions): LearningRate,
+// Beta1, Beta2, L2 f64, BatchSize, Epochs, Patience int, Seed u64.
 func (c TrainConfig) Write(w *binfmt.Writer) {
 	w.F64(c.LearningRate)
 	w.F64(c.Beta1)
@@ -92,7 +145,7 @@ func (c TrainConfig) Write(w *binfmt.Writer) {
 }
 
 // ReadTrainConfig reads settings written by TrainConfig.Write (Workers is
-// GOMAXPROCS) and records a corruption in r when they fail Check.
+// GOMAXPROCS, the embedding optimiser's settings zero) and records a corruption in r when they fail Check.
 func ReadTrainConfig(r *binfmt.Reader) TrainConfig {
 	c := TrainConfig{LearningRate: r.F64(), Beta1: r.F64(), Beta2: r.F64(), L2: r.F64(),
 		BatchSize: r.Int(), Epochs: r.Int(), Patience: r.Int(), Seed: r.U64(), Workers: runtime.GOMAXPROCS(0)}

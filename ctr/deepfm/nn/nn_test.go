@@ -2,6 +2,7 @@ package nn
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 
@@ -128,5 +129,129 @@ func TestEncodeRoundTrip(t *testing.T) {
 	}
 	if ReadTable(r) != nil || r.Err() == nil {
 		t.Error("rows out of order accepted")
+	}
+}
+
+// AddL2PerOccurrence is the gradient of the penalty it returns, counts a
+// row once per occurrence and skips the rows the loss did not touch.
+func TestAddL2PerOccurrence(t *testing.T) {
+	tab := NewTable(8, 3)
+	for i := range tab.Vals {
+		tab.Vals[i] = float32(i%5)/4 - 0.3
+	}
+	xs := []ctr.Example{
+		{Features: []ctr.Feature{{Field: 0, Index: 1, Value: 1}, {Field: 1, Index: 2, Value: 1}}},
+		{Features: []ctr.Feature{{Field: 0, Index: 1, Value: 1}, {Field: 1, Index: 5, Value: 1}, {Field: 2, Index: 99, Value: 1}}},
+		{Features: []ctr.Feature{{Field: 0, Index: 1, Value: 1}, {Field: 1, Index: 2, Value: 1}}},
+	}
+	batch := []int{0, 1, 2}
+	const lambda = 0.7
+	g := NewGrad(tab, nil)
+	g.Row(1)
+	g.Row(2) // row 5 stays untouched: skipped
+	pen := g.AddL2PerOccurrence(tab, xs, batch, lambda)
+	count := map[uint32]float64{1: 3, 2: 2}
+	var want float64
+	for r, n := range count {
+		for _, w := range tab.Row(r) {
+			want += n * lambda / 2 * float64(w) * float64(w)
+		}
+	}
+	if d := pen - want; d > 1e-12 || d < -1e-12 {
+		t.Errorf("penalty %v, want %v", pen, want)
+	}
+	// The gradient against central differences of the penalty.
+	const h = 1e-3
+	for r, n := range count {
+		for c := range tab.Dim {
+			got := g.Row(r)[c]
+			w := tab.Row(r)[c]
+			num := n * lambda / 2 * ((float64(w)+h)*(float64(w)+h) - (float64(w)-h)*(float64(w)-h)) / (2 * h)
+			if d := got - num; d > 1e-9 || d < -1e-9 {
+				t.Errorf("row %d col %d: gradient %v, numerical %v", r, c, got, num)
+			}
+		}
+	}
+	if !slices.Equal(g.Touched(), []uint32{1, 2}) {
+		t.Errorf("touched %v, want [1 2]", g.Touched())
+	}
+	if g.AddL2PerOccurrence(tab, xs, batch, 0) != 0 {
+		t.Error("λ = 0 gave a penalty")
+	}
+}
+
+// One Adagrad step of the table on one full batch is rate·G/√(G₀+G²) of
+// the summed gradient G (with the per-occurrence L2 in it); the untouched
+// rows stay put.
+func TestTrainAdagradStep(t *testing.T) {
+	for _, perOcc := range []bool{false, true} {
+		tab := NewTable(4, 2)
+		for i := range tab.Vals {
+			tab.Vals[i] = float32(i) / 10
+		}
+		before := slices.Clone(tab.Vals)
+		var xs []ctr.Example
+		for i := range 10 {
+			v := float32(i%7) / 7
+			xs = append(xs, ctr.Example{Features: []ctr.Feature{{Field: 0, Index: 1, Value: v}}, Click: 2*v + 0.5})
+		}
+		const lambda, rate = 0.2, 0.3
+		// The summed gradient of row 1 at the start.
+		row := []float64{float64(before[2]), float64(before[3])}
+		var sum [2]float64
+		for _, x := range xs {
+			v := float64(x.Features[0].Value)
+			r := row[0]*v + row[1] - float64(x.Click)
+			sum[0] += r * v
+			sum[1] += r
+		}
+		for c := range sum {
+			// Row 1 occurs once per example, so both penalties are λ·row on
+			// the mean gradient, len(xs)·λ·row on the sum.
+			sum[c] += lambda * row[c] * float64(len(xs))
+		}
+		n := &oneRow{tab: tab, dense: []float32{-1}}
+		cfg := TrainConfig{BatchSize: len(xs), Epochs: 1, L2: lambda, EmbeddingOptimizer: EmbeddingAdagrad,
+			EmbeddingLearningRate: rate, L2PerOccurrence: perOcc, Workers: 1}
+		if _, _, err := Train(context.Background(), n, cfg, xs, nil); err != nil {
+			t.Fatal(err)
+		}
+		for c, gc := range sum {
+			want := row[c] - rate*gc/math.Sqrt(AdagradStart+gc*gc)
+			if got := float64(tab.Row(1)[c]); math.Abs(got-want) > 1e-6 {
+				t.Errorf("per occurrence %v: row 1 col %d = %v, want %v", perOcc, c, got, want)
+			}
+		}
+		for _, r := range []uint32{0, 2, 3} {
+			if !slices.Equal(tab.Row(r), before[r*2:r*2+2]) {
+				t.Errorf("untouched row %d moved", r)
+			}
+		}
+		// The dense parameter still takes Adam's first step, ≈ LearningRate.
+		if d := float64(n.dense[0]) + 1; math.Abs(d-1e-3) > 1e-6 {
+			t.Errorf("dense moved by %v, want Adam's 0.001", d)
+		}
+	}
+	if err := (TrainConfig{EmbeddingOptimizer: "sgd"}).WithDefaults().Check(); err == nil {
+		t.Error("unknown embedding optimiser accepted")
+	}
+}
+
+// Adagrad with L2 per occurrence fits the one-row problem as Adam does.
+func TestTrainAdagradFits(t *testing.T) {
+	tab := NewTable(4, 2)
+	var xs []ctr.Example
+	for i := range 200 {
+		v := float32(i%7) / 7
+		xs = append(xs, ctr.Example{Features: []ctr.Feature{{Field: 0, Index: 1, Value: v}}, Click: 2*v + 0.5})
+	}
+	n := &oneRow{tab: tab, dense: []float32{-1}}
+	cfg := TrainConfig{LearningRate: 0.05, BatchSize: 16, Epochs: 30, Patience: 3, L2: 1e-6, L2PerOccurrence: true,
+		EmbeddingOptimizer: EmbeddingAdagrad, EmbeddingLearningRate: 0.5}
+	if _, _, err := Train(context.Background(), n, cfg, xs, xs[:50]); err != nil {
+		t.Fatal(err)
+	}
+	if row := tab.Row(1); abs(row[0]-2) > 0.05 || abs(row[1]-0.5) > 0.05 {
+		t.Errorf("row 1 %v, want about [2 0.5]", row)
 	}
 }

@@ -2,7 +2,8 @@
 // and ctr/esmm) share: the embedding table over the hashed feature space
 // and its sparse gradient, the multi-layer perceptron with its
 // back-propagation, and the mini-batch trainer — Adam (lazy for the table
-// rows a batch touches, dense for the rest), L2 on the touched rows,
+// rows a batch touches, dense for the rest; the rows may take Adagrad
+// instead), L2 on the touched rows (per batch or per occurrence),
 // several epochs with early stopping on a validation loss — together with
 // the binary encoding of tables and perceptrons.
 //
@@ -178,6 +179,36 @@ func (g *Grad) AddL2(t *Table, lambda float64) float64 {
 		for c, w := range t.Row(r) {
 			pen += float64(w) * float64(w)
 			dst[c] += lambda * float64(w)
+		}
+	}
+	return lambda / 2 * pen
+}
+
+// AddL2PerOccurrence adds the gradient of (λ/2)·‖row‖² per occurrence of
+// a row among the features of the examples xs[i] for i in batch, counting
+// only the rows touched so far (those the loss differentiated; features
+// whose row g has not touched, such as those outside the table, are
+// skipped), and returns that penalty. With λ divided by len(batch) it is
+// ctr/fm's per-example L2 averaged over a batch.
+func (g *Grad) AddL2PerOccurrence(t *Table, xs []ctr.Example, batch []int, lambda float64) float64 {
+	if lambda == 0 {
+		return 0
+	}
+	var pen float64
+	for _, i := range batch {
+		for _, f := range xs[i].Features {
+			if int(f.Index) >= len(g.slot) {
+				continue
+			}
+			s := g.slot[f.Index]
+			if s < 0 {
+				continue
+			}
+			dst := g.vals[int(s)*g.dim : (int(s)+1)*g.dim]
+			for c, w := range t.Row(f.Index) {
+				pen += float64(w) * float64(w)
+				dst[c] += lambda * float64(w)
+			}
 		}
 	}
 	return lambda / 2 * pen

@@ -42,9 +42,11 @@ type Epoch struct {
 }
 
 // Train fits net by mini-batch Adam (cfg's zero fields take defaults) on
-// the mean loss of each batch plus the L2 penalty of the rows it touches:
-// the table rows are updated lazily (only the rows a batch touches; their
-// moments decay only then), the dense parameters every step. After each
+// the mean loss of each batch plus the L2 penalty of the rows it touches
+// (once per batch, or per occurrence with cfg.L2PerOccurrence): the table
+// rows are updated lazily (only the rows a batch touches; their moments
+// decay only then), by Adam or, with cfg.EmbeddingOptimizer "adagrad", by
+// Adagrad; the dense parameters by Adam every step. After each
 // epoch it computes the mean validation loss; when valid is not empty it
 // keeps the parameters of the best epoch and stops after Patience epochs
 // without improvement. It returns the history and the index of the epoch
@@ -109,8 +111,12 @@ func Train(ctx context.Context, net Net, cfg TrainConfig, train, valid []ctr.Exa
 				sum += l
 			}
 			gs[0].Scale(1 / float64(len(batch)))
-			gs[0].AddL2(tab, cfg.L2)
-			opt.step(gs[0])
+			if cfg.L2PerOccurrence {
+				gs[0].AddL2PerOccurrence(tab, train, batch, cfg.L2/float64(len(batch)))
+			} else {
+				gs[0].AddL2(tab, cfg.L2)
+			}
+			opt.step(gs[0], len(batch))
 			gs[0].Reset()
 		}
 		e := Epoch{TrainLoss: sum / float64(len(train)), ValidLoss: math.NaN(), Duration: time.Since(start)}
@@ -190,19 +196,33 @@ func snapshot(dst [][]float32, tab *Table, dense [][]float32) [][]float32 {
 
 // adam holds the optimiser state: first and second moments of every table
 // value and dense parameter. The bias correction uses the global step, for
-// the lazily updated rows too (as TensorFlow's LazyAdam does).
+// the lazily updated rows too (as TensorFlow's LazyAdam does). With the
+// Adagrad table (acc not nil) the table has accumulators instead of
+// moments.
 type adam struct {
 	lr, b1, b2, eps float64
+	tabLR           float64 // the table's own rate; 0: lr
 	t               int
 	tab             *Table
 	tm, tv          []float32
+	acc             []float32 // Adagrad accumulators of the table, or nil
 	dense           [][]float32
 	dm, dv          [][]float32
 }
 
 func newAdam(cfg TrainConfig, tab *Table, dense [][]float32) *adam {
-	a := &adam{lr: cfg.LearningRate, b1: cfg.Beta1, b2: cfg.Beta2, eps: 1e-8, tab: tab, dense: dense,
-		tm: make([]float32, len(tab.Vals)), tv: make([]float32, len(tab.Vals))}
+	a := &adam{lr: cfg.LearningRate, b1: cfg.Beta1, b2: cfg.Beta2, eps: 1e-8, tab: tab, dense: dense, tabLR: cfg.EmbeddingLearningRate}
+	if cfg.EmbeddingOptimizer == EmbeddingAdagrad {
+		if a.tabLR == 0 {
+			a.tabLR = DefaultAdagradRate
+		}
+		a.acc = make([]float32, len(tab.Vals))
+		for i := range a.acc {
+			a.acc[i] = AdagradStart
+		}
+	} else {
+		a.tm, a.tv = make([]float32, len(tab.Vals)), make([]float32, len(tab.Vals))
+	}
 	for _, p := range dense {
 		a.dm = append(a.dm, make([]float32, len(p)))
 		a.dv = append(a.dv, make([]float32, len(p)))
@@ -210,13 +230,26 @@ func newAdam(cfg TrainConfig, tab *Table, dense [][]float32) *adam {
 	return a
 }
 
-func (a *adam) step(g *Grad) {
+// step applies g, the gradient of the mean loss of a batch of n examples.
+func (a *adam) step(g *Grad, n int) {
 	a.t++
 	lr := a.lr * math.Sqrt(1-math.Pow(a.b2, float64(a.t))) / (1 - math.Pow(a.b1, float64(a.t)))
 	d := a.tab.Dim
-	for j, r := range g.rows {
-		at := int(r) * d
-		a.update(a.tab.Vals[at:at+d], a.tm[at:at+d], a.tv[at:at+d], g.vals[j*d:(j+1)*d], lr)
+	switch {
+	case a.acc != nil:
+		for j, r := range g.rows {
+			at := int(r) * d
+			adagrad(a.tab.Vals[at:at+d], a.acc[at:at+d], g.vals[j*d:(j+1)*d], float64(n), a.tabLR)
+		}
+	default:
+		tlr := lr
+		if a.tabLR > 0 {
+			tlr = a.tabLR * math.Sqrt(1-math.Pow(a.b2, float64(a.t))) / (1 - math.Pow(a.b1, float64(a.t)))
+		}
+		for j, r := range g.rows {
+			at := int(r) * d
+			a.update(a.tab.Vals[at:at+d], a.tm[at:at+d], a.tv[at:at+d], g.vals[j*d:(j+1)*d], tlr)
+		}
 	}
 	for i, p := range a.dense {
 		a.update(p, a.dm[i], a.dv[i], g.Dense[i], lr)
@@ -230,5 +263,18 @@ func (a *adam) update(p, m, v []float32, g []float64, lr float64) {
 		vi := a.b2*float64(v[i]) + (1-a.b2)*gi*gi
 		m[i], v[i] = float32(mi), float32(vi)
 		p[i] -= float32(lr * mi / (math.Sqrt(vi) + a.eps))
+	}
+}
+
+// adagrad takes an Adagrad step of rate lr on p with accumulators acc,
+// given g, a mean gradient over n examples: the step uses the summed
+// gradient n·g, acc += (n·g)², p −= lr·n·g/√acc.
+func adagrad(p, acc []float32, g []float64, n, lr float64) {
+	acc, g = acc[:len(p)], g[:len(p)]
+	for i, gi := range g {
+		gi *= n
+		ai := float64(acc[i]) + gi*gi
+		acc[i] = float32(ai)
+		p[i] -= float32(lr * gi / math.Sqrt(ai))
 	}
 }
