@@ -101,6 +101,9 @@ type Store interface {
 	// DeleteObject removes an object; ErrNotFound if it did not exist.
 	DeleteObject(ctx context.Context, kind, id string) error
 
+	// Counters and values: see CounterStore.
+	CounterStore
+
 	// Stats counts what is stored.
 	Stats(ctx context.Context) (Stats, error)
 	// Ping checks that the backend answers.

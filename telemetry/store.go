@@ -129,6 +129,41 @@ func (t *timedStore) DeleteObject(ctx context.Context, kind, id string) error {
 	return err
 }
 
+func (t *timedStore) AddCounters(ctx context.Context, delta int64, cs []store.Counter) (int64, error) {
+	start := time.Now()
+	n, err := t.s.AddCounters(ctx, delta, cs)
+	t.done("add_counters", start, err)
+	return n, err
+}
+
+func (t *timedStore) GetCounters(ctx context.Context, keys []string) (map[string]int64, error) {
+	start := time.Now()
+	m, err := t.s.GetCounters(ctx, keys)
+	t.done("get_counters", start, err)
+	return m, err
+}
+
+func (t *timedStore) PutValue(ctx context.Context, key string, data []byte, expires time.Time, ifAbsent bool) (bool, error) {
+	start := time.Now()
+	ok, err := t.s.PutValue(ctx, key, data, expires, ifAbsent)
+	t.done("put_value", start, err)
+	return ok, err
+}
+
+func (t *timedStore) GetValue(ctx context.Context, key string) ([]byte, error) {
+	start := time.Now()
+	b, err := t.s.GetValue(ctx, key)
+	t.done("get_value", start, err)
+	return b, err
+}
+
+func (t *timedStore) DeleteExpired(ctx context.Context) (int64, error) {
+	start := time.Now()
+	n, err := t.s.DeleteExpired(ctx)
+	t.done("delete_expired", start, err)
+	return n, err
+}
+
 func (t *timedStore) Stats(ctx context.Context) (store.Stats, error) {
 	start := time.Now()
 	st, err := t.s.Stats(ctx)

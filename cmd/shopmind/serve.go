@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopmind/shopmind/ads"
 	"github.com/shopmind/shopmind/ads/redisctr"
+	"github.com/shopmind/shopmind/ads/storectr"
 	"github.com/shopmind/shopmind/api"
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/catalog"
@@ -80,17 +81,29 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 }
 
 // openAds builds the ad service: counters in Redis when configured (shared
-// by every node), in memory otherwise.
+// by every node), in the store otherwise (one node; they survive restarts).
+// In the store, lapsed counters and decision records are deleted every
+// ten minutes until the returned close function runs.
 func openAds(ctx context.Context, cfg config.Config, st store.Store, aud *audience.Service, log *slog.Logger) (*ads.Service, func(), error) {
 	var counters ads.Counters
-	closeFn := func() {}
+	var closeFn func()
 	if cfg.Redis != "" {
 		c, err := redisctr.Open(ctx, cfg.Redis, "shopmind:")
 		if err != nil {
-			return nil, nil, fmt.Errorf("opening the Redis ad counters at %s: %w (unset redis to keep them in memory on one node)", redactURL(cfg.Redis), err)
+			return nil, nil, fmt.Errorf("opening the Redis ad counters at %s: %w (unset redis to keep them in the store on one node)", redactURL(cfg.Redis), err)
 		}
 		counters, closeFn = c, func() { c.Close() }
 		log.Info("ad counters in Redis", "redis", redactURL(cfg.Redis))
+	} else {
+		c := storectr.New(st, "")
+		cleanCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			c.Run(cleanCtx, 10*time.Minute, func(err error) { log.Warn("deleting lapsed ad counters", "err", err) })
+		}()
+		counters, closeFn = c, func() { cancel(); <-done }
+		log.Info("ad counters in the store")
 	}
 	// Click and conversion models learn online from the ad events this node
 	// ingests; per-creative counts answer until they have seen enough.

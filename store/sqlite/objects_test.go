@@ -104,7 +104,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	for _, r := range migrationRows(t, path) {
 		names = append(names, r.name)
 	}
-	if want := []string{"0001_init", "0002_objects", "0003_deletions"}; !slices.Equal(names, want) {
+	if want := []string{"0001_init", "0002_objects", "0003_deletions", "0004_counters"}; !slices.Equal(names, want) {
 		t.Errorf("schema_migrations after the upgrade = %v, want %v", names, want)
 	}
 	if d, err := s.DeleteUser(ctx, "old"); err != nil || d.Events != 1 || d.EventSeq != 1 {

@@ -48,6 +48,10 @@
 //     highest Seq of any event stored before, so it never goes back, even
 //     when the newest events were the ones removed. After a deletion Stats.LastSeq
 //     lies between the largest stored Seq and that EventSeq.
+//   - Counter and value keys of up to store.MaxKey bytes are accepted; an
+//     empty one, a longer one, or one with a NUL byte or invalid UTF-8 gives
+//     store.ErrInvalid. Values are returned byte for byte; an empty one may
+//     come back as nil. Deadlines use the store's clock (here the real one).
 package storetest
 
 import (
@@ -72,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Objects", testObjects},
 		{"Concurrency", testConcurrency},
 		{"Deletions", testDeletions},
+		{"Counters", testCounters},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })
