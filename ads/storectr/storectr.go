@@ -28,6 +28,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopmind/shopmind/ads"
@@ -38,6 +39,19 @@ import (
 type Counters struct {
 	st     store.CounterStore
 	prefix string
+
+	// Creative statistics feed prediction and exploration only, never a
+	// hard limit, so they are cached for CreativeTTL (this node's own
+	// additions show at once); budgets and caps are always read and
+	// changed in the store.
+	CreativeTTL time.Duration
+	mu          sync.Mutex
+	creatives   map[string]cachedStats
+}
+
+type cachedStats struct {
+	s  ads.CreativeStats
+	at time.Time
 }
 
 var _ ads.Counters = (*Counters)(nil)
@@ -48,7 +62,7 @@ func New(st store.CounterStore, prefix string) *Counters {
 	if prefix == "" {
 		prefix = "ads:"
 	}
-	return &Counters{st: st, prefix: prefix}
+	return &Counters{st: st, prefix: prefix, CreativeTTL: time.Second, creatives: map[string]cachedStats{}}
 }
 
 // How long daily counters live after their last change, as in redisctr.
@@ -164,23 +178,44 @@ func (c *Counters) ClaimFrequency(ctx context.Context, user string, key ads.Camp
 // creativeFields name a creative's three counters.
 var creativeFields = [3]string{"cr:i", "cr:c", "cr:v"}
 
-// Creatives implements ads.Counters with one GetCounters call.
+// Creatives implements ads.Counters: statistics read within CreativeTTL
+// come from the cache, the rest with one GetCounters call.
 func (c *Counters) Creatives(ctx context.Context, ids []string, out []ads.CreativeStats) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	ks := make([]string, 0, 3*len(ids))
-	for _, id := range ids {
+	now := time.Now()
+	var miss []int
+	c.mu.Lock()
+	for i, id := range ids {
+		if e, ok := c.creatives[id]; ok && now.Sub(e.at) < c.CreativeTTL {
+			out[i] = e.s
+		} else {
+			miss = append(miss, i)
+		}
+	}
+	c.mu.Unlock()
+	if len(miss) == 0 {
+		return nil
+	}
+	ks := make([]string, 0, 3*len(miss))
+	for _, i := range miss {
 		for _, f := range creativeFields {
-			ks = append(ks, c.key(f, id))
+			ks = append(ks, c.key(f, ids[i]))
 		}
 	}
 	vals, err := c.st.GetCounters(ctx, ks)
 	if err != nil {
 		return err
 	}
-	for i := range ids {
-		out[i] = ads.CreativeStats{Impressions: vals[ks[3*i]], Clicks: vals[ks[3*i+1]], Conversions: vals[ks[3*i+2]]}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.creatives) > 100_000 {
+		clear(c.creatives)
+	}
+	for j, i := range miss {
+		out[i] = ads.CreativeStats{Impressions: vals[ks[3*j]], Clicks: vals[ks[3*j+1]], Conversions: vals[ks[3*j+2]]}
+		c.creatives[ids[i]] = cachedStats{s: out[i], at: now}
 	}
 	return nil
 }
@@ -200,6 +235,14 @@ func (c *Counters) AddCreative(ctx context.Context, id string, d ads.CreativeSta
 			return err
 		}
 	}
+	c.mu.Lock()
+	if e, ok := c.creatives[id]; ok {
+		e.s.Impressions += d.Impressions
+		e.s.Clicks += d.Clicks
+		e.s.Conversions += d.Conversions
+		c.creatives[id] = e
+	}
+	c.mu.Unlock()
 	return nil
 }
 

@@ -369,3 +369,28 @@ func BenchmarkCreatives200SQLite(b *testing.B) {
 	}
 	reportPercentiles(b, lat)
 }
+
+// TestCreativeCacheAcrossNodes: a node sees its own additions at once and
+// another node's within CreativeTTL.
+func TestCreativeCacheAcrossNodes(t *testing.T) {
+	st := openSQLite(t, filepath.Join(t.TempDir(), "s.db"))
+	a, b := storectr.New(st, ""), storectr.New(st, "")
+	a.CreativeTTL, b.CreativeTTL = 50*time.Millisecond, 50*time.Millisecond
+	ctx := t.Context()
+	out := make([]ads.CreativeStats, 1)
+	if err := b.Creatives(ctx, []string{"cr"}, out); err != nil || out[0] != (ads.CreativeStats{}) {
+		t.Fatalf("fresh: %+v %v", out[0], err)
+	}
+	if err := a.AddCreative(ctx, "cr", ads.CreativeStats{Impressions: 3, Clicks: 1}); err != nil {
+		t.Fatal(err)
+	}
+	a.Creatives(ctx, []string{"cr"}, out)
+	if out[0].Impressions != 3 {
+		t.Errorf("own addition not seen: %+v", out[0])
+	}
+	time.Sleep(60 * time.Millisecond)
+	b.Creatives(ctx, []string{"cr"}, out)
+	if out[0].Impressions != 3 || out[0].Clicks != 1 {
+		t.Errorf("another node's addition not seen after the TTL: %+v", out[0])
+	}
+}
