@@ -118,8 +118,9 @@ type Record struct {
 	// Context and Segments are the request's, as the predictor saw them,
 	// so that online models learn from events with the features they
 	// scored.
-	Context  Context  `json:"context,omitzero"`
-	Segments []string `json:"segments,omitempty"`
+	Context  Context         `json:"context,omitzero"`
+	Segments []string        `json:"segments,omitempty"`
+	Profile  ProfileFeatures `json:"profile,omitzero"`
 }
 
 // RecordAd is one served ad in a Record.
@@ -462,7 +463,7 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 
 	// 7. The answer and its record.
 	d := &Decision{ID: rand.Text(), Time: now, Ads: make([]Ad, len(sc.wins))}
-	d.Record = &Record{ID: d.ID, Time: now, User: req.User, Ads: make([]RecordAd, len(sc.wins)), Context: req.Context, Segments: req.Segments}
+	d.Record = &Record{ID: d.ID, Time: now, User: req.User, Ads: make([]RecordAd, len(sc.wins)), Context: req.Context, Segments: req.Segments, Profile: req.Profile}
 	for s, w := range sc.wins {
 		i := sc.bidIdx[w.Index]
 		el := &sc.elig[i]

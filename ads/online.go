@@ -1,6 +1,9 @@
 package ads
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/shopmind/shopmind/ctr"
@@ -34,10 +37,45 @@ type OnlinePredictor struct {
 	model               ModelPredictor
 }
 
+// DefaultCrosses are the named feature crosses of ad models unless
+// configured otherwise.
+const DefaultCrosses = "user×creative,creative×hour,creative×device,creative×lifecycle"
+
+// ParseCrosses reads named crosses of FeatureFields, such as
+// "user×creative,creative×hour" ("x" works for "×").
+func ParseCrosses(s string) ([][]string, error) {
+	var out [][]string
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		var fields []string
+		for _, f := range strings.FieldsFunc(part, func(r rune) bool { return r == '×' || r == 'x' || r == '*' }) {
+			if f = strings.TrimSpace(f); f != "" {
+				fields = append(fields, f)
+			}
+		}
+		if len(fields) < 2 {
+			return nil, fmt.Errorf("cross %q: name two or more fields joined by ×, e.g. creative×hour", part)
+		}
+		for _, f := range fields {
+			if !slices.Contains(FeatureFields, f) {
+				return nil, fmt.Errorf("cross %q: %q is not a feature field (%s)", part, f, strings.Join(FeatureFields, ", "))
+			}
+		}
+		out = append(out, fields)
+	}
+	return out, nil
+}
+
 // NewOnlinePredictor returns a predictor over the ad feature fields
-// (FeatureFields) with a user×creative and a creative×hour cross.
-func NewOnlinePredictor(cfg ftrl.Config) *OnlinePredictor {
-	schema := &ctr.Schema{Fields: FeatureFields, Crosses: [][]string{{"user", "creative"}, {"creative", "hour"}, {"creative", "device"}}, Space: cfg.Space}
+// (FeatureFields) with the given crosses (nil: DefaultCrosses).
+func NewOnlinePredictor(cfg ftrl.Config, crosses [][]string) *OnlinePredictor {
+	if crosses == nil {
+		crosses, _ = ParseCrosses(DefaultCrosses)
+	}
+	schema := &ctr.Schema{Fields: FeatureFields, Crosses: crosses, Space: cfg.Space}
 	p := &OnlinePredictor{Schema: schema, Click: ftrl.New(cfg), Conversion: ftrl.New(cfg), MinClicks: 200, MinConversions: 50}
 	p.model = ModelPredictor{Schema: schema, Click: p.Click, Conversion: p.Conversion}
 	return p
@@ -76,7 +114,7 @@ func (p *OnlinePredictor) Learn(rec *Record, slot int, ev EventType) {
 		return
 	}
 	ad := &rec.Ads[slot]
-	req := Request{User: rec.User, Context: rec.Context, Segments: rec.Segments}
+	req := Request{User: rec.User, Context: rec.Context, Segments: rec.Segments, Profile: rec.Profile}
 	if req.Context.Time.IsZero() {
 		req.Context.Time = rec.Time
 	}

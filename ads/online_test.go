@@ -9,7 +9,7 @@ import (
 )
 
 func TestOnlinePredictorLearnsFromEvents(t *testing.T) {
-	p := NewOnlinePredictor(ftrl.Config{Space: 1 << 16})
+	p := NewOnlinePredictor(ftrl.Config{Space: 1 << 16}, nil)
 	p.MinClicks, p.MinConversions = 50, 10
 	camp := &Campaign{ID: "c", Advertiser: "acme"}
 	good, bad := &Creative{ID: "good", ItemID: "i1"}, &Creative{ID: "bad", ItemID: "i2"}
@@ -49,5 +49,30 @@ func TestOnlinePredictorLearnsFromEvents(t *testing.T) {
 	}
 	if cs[0].PCVR < 0.15 || cs[0].PCVR > 0.45 {
 		t.Errorf("learned pCVR %.3f, want about 0.3", cs[0].PCVR)
+	}
+}
+
+func TestParseCrossesAndProfileFeatures(t *testing.T) {
+	got, err := ParseCrosses("user×creative, creative x hour,creative×lifecycle")
+	if err != nil || len(got) != 3 || got[1][1] != "hour" || got[2][1] != "lifecycle" {
+		t.Fatalf("ParseCrosses = %v, %v", got, err)
+	}
+	for _, bad := range []string{"user", "user×colour", "×"} {
+		if _, err := ParseCrosses(bad); err == nil {
+			t.Errorf("ParseCrosses(%q) accepted", bad)
+		}
+	}
+	if def, err := ParseCrosses(DefaultCrosses); err != nil || len(def) != 4 {
+		t.Errorf("the default crosses do not parse: %v %v", def, err)
+	}
+	// Profile features reach the encoded example, and their cross too.
+	p := NewOnlinePredictor(ftrl.Config{Space: 1 << 16}, got)
+	c, cr := &Campaign{ID: "c", Advertiser: "a"}, &Creative{ID: "k", ItemID: "i"}
+	plain := &Request{User: "u", Context: Context{Device: "mobile"}}
+	withProfile := &Request{User: "u", Context: Context{Device: "mobile"}, Profile: ProfileFeatures{Lifecycle: "lapsed", PriceBand: "high", TopCategory: "Beauty"}}
+	n0 := len(p.Schema.Encode(RawFeatures(plain, 9, c, cr, nil), nil))
+	n1 := len(p.Schema.Encode(RawFeatures(withProfile, 9, c, cr, nil), nil))
+	if n1 != n0+4 {
+		t.Errorf("%d features with a profile, %d without; want 3 profile fields and the creative×lifecycle cross more", n1, n0)
 	}
 }

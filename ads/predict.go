@@ -29,6 +29,16 @@ type Request struct {
 	// Service fills them from the audience when nil; callers in the same
 	// process may set them.
 	Segments []string `json:"-"`
+	// Profile holds the user's profile features; the Service fills it when
+	// a profile source is set.
+	Profile ProfileFeatures `json:"-"`
+}
+
+// ProfileFeatures are the profile signals ad models read.
+type ProfileFeatures struct {
+	Lifecycle   string `json:"lifecycle,omitempty"`    // new, active, at_risk, lapsed
+	PriceBand   string `json:"price_band,omitempty"`   // low, mid, high
+	TopCategory string `json:"top_category,omitempty"` // favourite top-level category
 }
 
 // Candidate is one creative of an eligible campaign, to be scored.
@@ -84,19 +94,23 @@ func (p StatsPredictor) Predict(_ *Request, cands []Candidate) {
 
 // FeatureFields are the raw fields RawFeatures produces, for a ctr.Schema
 // of ad models.
-var FeatureFields = []string{"user", "advertiser", "campaign", "creative", "item", "device", "page", "hour", "segment"}
+var FeatureFields = []string{"user", "advertiser", "campaign", "creative", "item", "device", "page", "hour", "lifecycle", "price_band", "top_category", "segment"}
+
+// numSingle is how many of FeatureFields hold one value (all but segment).
+const numSingle = 11
 
 // RawFeatures returns the named raw values of one request and candidate
 // (hour is the request's hour of day): training and serving both build ad
 // examples through it.
 func RawFeatures(req *Request, hour int, c *Campaign, cr *Creative, dst []ctr.Raw) []ctr.Raw {
-	return rawFeatures(req, hour, c, cr, CreativeKey(c.ID, cr.ID), new([8][1]string), dst)
+	return rawFeatures(req, hour, c, cr, CreativeKey(c.ID, cr.ID), new([numSingle][1]string), dst)
 }
 
 // rawFeatures is RawFeatures with the storage of the single values given,
 // so that serving does not allocate.
-func rawFeatures(req *Request, hour int, c *Campaign, cr *Creative, key string, vals *[8][1]string, dst []ctr.Raw) []ctr.Raw {
-	for i, v := range [8]string{req.User, c.Advertiser, c.ID, key, cr.ItemID, req.Context.Device, req.Context.Page, hourNames[hour%24]} {
+func rawFeatures(req *Request, hour int, c *Campaign, cr *Creative, key string, vals *[numSingle][1]string, dst []ctr.Raw) []ctr.Raw {
+	p := &req.Profile
+	for i, v := range [numSingle]string{req.User, c.Advertiser, c.ID, key, cr.ItemID, req.Context.Device, req.Context.Page, hourNames[hour%24], p.Lifecycle, p.PriceBand, p.TopCategory} {
 		vals[i][0] = v
 		dst = append(dst, ctr.Raw{Field: FeatureFields[i], Values: vals[i][:]})
 	}
@@ -126,7 +140,7 @@ type ModelPredictor struct {
 func (m *ModelPredictor) Predict(req *Request, cands []Candidate) {
 	type buf struct {
 		raw  []ctr.Raw
-		vals [8][1]string
+		vals [numSingle][1]string
 		ex   ctr.Example
 	}
 	b, _ := m.pool.Get().(*buf)

@@ -41,6 +41,9 @@ type ServiceConfig struct {
 	// DecisionTTL is how long a decision's record is kept for its events
 	// (default 7 days, a usual conversion window).
 	DecisionTTL time.Duration
+	// Profile returns a user's profile features for the models, without
+	// I/O (nil: none).
+	Profile func(user string) ProfileFeatures
 }
 
 // Event is an impression, click or conversion of the ad in Slot of a
@@ -285,6 +288,9 @@ func (s *Service) Decide(ctx context.Context, req Request) (*Decision, error) {
 			}
 			req.Segments = segs
 		}
+	}
+	if req.User != "" && s.cfg.Profile != nil {
+		req.Profile = s.cfg.Profile(req.User)
 	}
 	d, err := s.engine.Decide(ctx, &req)
 	if err != nil {

@@ -86,6 +86,7 @@ type Config struct {
 	CLVHorizonDays  int                        `json:"clv_horizon_days"`
 
 	Redis                string   `json:"redis"`
+	AdsCrosses           string   `json:"ads_crosses"`
 	RateLimit            float64  `json:"rate_limit"`
 	RateBurst            int      `json:"rate_burst"`
 	LLMBaseURL           string   `json:"llm_base_url"`
@@ -130,6 +131,7 @@ func Default() Config {
 		LLMTimeout:          Duration{60 * time.Second},
 		CopyMaxRepairs:      2,
 		CopyJobConcurrency:  4,
+		AdsCrosses:          "user×creative,creative×hour,creative×device,creative×lifecycle",
 		TrainInterval:       Duration{time.Hour},
 		ModelPollInterval:   Duration{5 * time.Second},
 		RecExcludePurchased: true,

@@ -148,6 +148,10 @@ var settings = []setting{
 		c.RateBurst = n
 		return err
 	}},
+	{"ads_crosses", "named feature crosses of the ad click and conversion models, as a×b,c×d over user, advertiser, campaign, creative, item, device, page, hour, lifecycle, price_band, top_category, segment", func(c *Config, v string) error {
+		c.AdsCrosses = v
+		return nil
+	}},
 	{"train_interval", "how often serve retrains the recommendation models (0: only at first start and by shopmind train)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.TrainInterval = Duration{d}
@@ -249,6 +253,8 @@ func defaultNote(c *Config, name string) string {
 		return "; default " + c.ProfileHalfLife.String()
 	case "timezone":
 		return "; default " + c.Timezone
+	case "ads_crosses":
+		return "; default " + c.AdsCrosses
 	case "train_interval":
 		return "; default " + c.TrainInterval.String()
 	case "model_poll_interval":

@@ -452,3 +452,18 @@ func (s *Service) Peek(userID string, fn func(p *Profile)) bool {
 	fn(en.p)
 	return true
 }
+
+// PeekView is View without syncing with the feed first, so it does no I/O;
+// serving paths (ad decisions) use it and accept the feed's lag.
+func (s *Service) PeekView(userID string) (View, bool) {
+	s.mu.RLock()
+	en := s.users[userID]
+	s.mu.RUnlock()
+	if en == nil {
+		return View{}, false
+	}
+	c := s.context()
+	en.mu.Lock()
+	defer en.mu.Unlock()
+	return s.b.View(en.p, c), true
+}

@@ -84,7 +84,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 // by every node), in the store otherwise (one node; they survive restarts).
 // In the store, lapsed counters and decision records are deleted every
 // ten minutes until the returned close function runs.
-func openAds(ctx context.Context, cfg config.Config, st store.Store, aud *audience.Service, log *slog.Logger) (*ads.Service, func(), error) {
+func openAds(ctx context.Context, cfg config.Config, st store.Store, aud *audience.Service, profiles *profile.Service, log *slog.Logger) (*ads.Service, func(), error) {
 	var counters ads.Counters
 	var closeFn func()
 	if cfg.Redis != "" {
@@ -107,8 +107,24 @@ func openAds(ctx context.Context, cfg config.Config, st store.Store, aud *audien
 	}
 	// Click and conversion models learn online from the ad events this node
 	// ingests; per-creative counts answer until they have seen enough.
-	pred := ads.NewOnlinePredictor(ftrl.DefaultConfig())
-	return ads.NewService(st, counters, pred, aud, ads.ServiceConfig{}, log), closeFn, nil
+	crosses, err := ads.ParseCrosses(cfg.AdsCrosses)
+	if err != nil {
+		closeFn()
+		return nil, nil, fmt.Errorf("ads_crosses: %w", err)
+	}
+	pred := ads.NewOnlinePredictor(ftrl.DefaultConfig(), crosses)
+	adsCfg := ads.ServiceConfig{Profile: func(user string) ads.ProfileFeatures {
+		v, ok := profiles.PeekView(user)
+		if !ok {
+			return ads.ProfileFeatures{}
+		}
+		f := ads.ProfileFeatures{Lifecycle: v.Lifecycle.Stage, PriceBand: v.PriceBand}
+		if len(v.TopCategories) > 0 {
+			f.TopCategory = v.TopCategories[0].Name
+		}
+		return f
+	}}
+	return ads.NewService(st, counters, pred, aud, adsCfg, log), closeFn, nil
 }
 
 // copyConfig maps the configuration onto the copy service's; extra term
@@ -238,7 +254,7 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		}
 	}()
 	aud := audience.New(timed, profiles)
-	adsSvc, closeAds, err := openAds(ctx, cfg, timed, aud, log)
+	adsSvc, closeAds, err := openAds(ctx, cfg, timed, aud, profiles, log)
 	if err != nil {
 		return err
 	}
