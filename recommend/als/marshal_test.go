@@ -12,17 +12,8 @@ import (
 	"github.com/shopmind/shopmind/recommend/internal/rectest"
 )
 
-// planted is the shared planted-cluster fixture with event weights 1 to 5.
-func planted(t testing.TB) *recommend.Data {
-	t.Helper()
-	d, _ := rectest.Planted(5, 400, 200, 8, 8)
-	for u, s := range d.Seqs {
-		for p := range s {
-			s[p].Weight = float32(1 + (u+p)%5)
-		}
-	}
-	return d
-}
+// planted is rectest.WeightedPlanted.
+func planted(testing.TB) *recommend.Data { return rectest.WeightedPlanted() }
 
 func fitted(t testing.TB, cfg Config, d *recommend.Data) *Model {
 	t.Helper()

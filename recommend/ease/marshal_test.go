@@ -12,25 +12,10 @@ import (
 	"github.com/shopmind/shopmind/recommend/internal/rectest"
 )
 
-// planted is the shared planted-cluster fixture with event weights 1 to 5
-// (so that the weight scaling of Score is exercised).
-func planted(t testing.TB) *recommend.Data {
-	t.Helper()
-	d, _ := rectest.Planted(5, 400, 200, 8, 8)
-	for u, s := range d.Seqs {
-		for p := range s {
-			s[p].Weight = float32(1 + (u+p)%5)
-		}
-	}
-	return d
-}
+// planted is rectest.WeightedPlanted.
+func planted(testing.TB) *recommend.Data { return rectest.WeightedPlanted() }
 
-// histories are the fixture's users' histories and a few odd ones: empty,
-// unknown items only, non-positive weights, one event.
-func histories(d *recommend.Data) [][]recommend.Event {
-	h := [][]recommend.Event{nil, {{Item: int32(d.NumItems()) + 5, Weight: 5}}, {{Item: 3, Weight: 0}, {Item: 4, Weight: -2}}, {{Item: 7, Weight: 2}}}
-	return append(h, d.Seqs...)
-}
+var histories = rectest.Histories
 
 func fitted(t testing.TB, m *Model, d *recommend.Data) *Model {
 	t.Helper()

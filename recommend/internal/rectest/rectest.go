@@ -146,3 +146,23 @@ func ReadSeqRec(tb testing.TB, path string) *recommend.Data {
 	}
 	return d
 }
+
+// WeightedPlanted is the planted-cluster fixture of the marshalling tests
+// (seed 5, 400 users, 200 items, 8 clusters, 8 events each) with event
+// weights 1 to 5, so that weight scaling in Score is exercised.
+func WeightedPlanted() *recommend.Data {
+	d, _ := Planted(5, 400, 200, 8, 8)
+	for u, s := range d.Seqs {
+		for p := range s {
+			s[p].Weight = float32(1 + (u+p)%5)
+		}
+	}
+	return d
+}
+
+// Histories are d's users' histories and a few odd ones: empty, unknown
+// items only, non-positive weights, one event.
+func Histories(d *recommend.Data) [][]recommend.Event {
+	h := [][]recommend.Event{nil, {{Item: int32(d.NumItems()) + 5, Weight: 5}}, {{Item: 3, Weight: 0}, {Item: 4, Weight: -2}}, {{Item: 7, Weight: 2}}}
+	return append(h, d.Seqs...)
+}
