@@ -9,13 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	mrand "math/rand/v2"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/shopmind/shopmind/copywriting"
+	"github.com/shopmind/shopmind/internal/randx"
 	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 )
@@ -428,7 +428,7 @@ func (b *Bandit) Choose(stats []ArmStats) (i int, explored bool) {
 	for j, s := range stats {
 		sends := max(s.Sends, 0)
 		succ := min(max(s.Successes(b.cfg.Reward), 0), sends)
-		d := betaDraw(b.rng, b.cfg.PriorSuccesses+float64(succ), b.cfg.PriorFailures+float64(sends-succ))
+		d := randx.Beta(b.rng, b.cfg.PriorSuccesses+float64(succ), b.cfg.PriorFailures+float64(sends-succ))
 		if d > bestDraw {
 			best, bestDraw = j, d
 		}
@@ -525,43 +525,6 @@ func isHex(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-// betaDraw draws from Beta(a, b), a, b > 0, as G(a)/(G(a)+G(b)) with
-// Gamma(k, 1) variates. (ads.SampleBeta does the same; the two could
-// share a small package.)
-func betaDraw(r *mrand.Rand, a, b float64) float64 {
-	x, y := gammaDraw(r, a), gammaDraw(r, b)
-	if x+y <= 0 {
-		return a / (a + b)
-	}
-	return x / (x + y)
-}
-
-// gammaDraw draws from Gamma(k, 1): Marsaglia and Tsang's squeeze method
-// for k ≥ 1, and the boost Gamma(k+1)·U^(1/k) below.
-func gammaDraw(r *mrand.Rand, k float64) float64 {
-	boost := 1.0
-	if k < 1 {
-		u := 1 - r.Float64() // in (0, 1]
-		boost = math.Pow(u, 1/k)
-		k++
-	}
-	d := k - 1.0/3
-	c := 1 / (3 * math.Sqrt(d))
-	for {
-		z := r.NormFloat64()
-		t := 1 + c*z
-		if t <= 0 {
-			continue
-		}
-		v := t * t * t
-		u := 1 - r.Float64()
-		z2 := z * z
-		if u < 1-0.0331*z2*z2 || math.Log(u) < z2/2+d*(1-v+math.Log(v)) {
-			return boost * d * v
-		}
-	}
 }
 
 // MemoryArmCounters is ArmCounters in the memory of one process.
