@@ -121,6 +121,9 @@ type Record struct {
 	Context  Context         `json:"context,omitzero"`
 	Segments []string        `json:"segments,omitempty"`
 	Profile  ProfileFeatures `json:"profile,omitzero"`
+	// Untargeted: the user had not consented to ads targeting (see
+	// Request.Untargeted); learning from the decision ignores who they are.
+	Untargeted bool `json:"untargeted,omitempty"`
 }
 
 // RecordAd is one served ad in a Record.
@@ -195,6 +198,9 @@ func NewEngine(counters Counters, pred Predictor, cfg Config) *Engine {
 
 // Pacer returns the engine's pacer.
 func (e *Engine) Pacer() *Pacer { return e.pacer }
+
+// Predictor is the engine's predictor.
+func (e *Engine) Predictor() Predictor { return e.pred }
 
 // SetCampaigns replaces the campaigns the engine serves. Campaigns should
 // have passed Validate; one whose time zone does not load is left out
@@ -463,7 +469,7 @@ func (e *Engine) Decide(ctx context.Context, req *Request) (*Decision, error) {
 
 	// 7. The answer and its record.
 	d := &Decision{ID: rand.Text(), Time: now, Ads: make([]Ad, len(sc.wins))}
-	d.Record = &Record{ID: d.ID, Time: now, User: req.User, Ads: make([]RecordAd, len(sc.wins)), Context: req.Context, Segments: req.Segments, Profile: req.Profile}
+	d.Record = &Record{ID: d.ID, Time: now, User: req.User, Ads: make([]RecordAd, len(sc.wins)), Context: req.Context, Segments: req.Segments, Profile: req.Profile, Untargeted: req.Untargeted}
 	for s, w := range sc.wins {
 		i := sc.bidIdx[w.Index]
 		el := &sc.elig[i]

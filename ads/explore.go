@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/shopmind/shopmind/bandit"
 	"github.com/shopmind/shopmind/internal/randx"
 )
 
@@ -41,14 +42,12 @@ func (c ExploreConfig) Explores(s CreativeStats) bool {
 }
 
 // Sample draws the creative's CTR from its posterior given the model's
-// pCTR as the prior mean.
+// pCTR as the prior mean (bandit.Thompson with the prior k·p, k·(1−p)).
 func (c ExploreConfig) Sample(r *rand.Rand, pctr float64, s CreativeStats) float64 {
 	c = c.withDefaults()
 	p := math.Min(math.Max(pctr, 1e-6), 1-1e-6)
-	clicks := float64(min(max(s.Clicks, 0), max(s.Impressions, 0)))
-	a := c.PriorImpressions*p + clicks
-	b := c.PriorImpressions*(1-p) + float64(max(s.Impressions, 0)) - clicks
-	return SampleBeta(r, a, b)
+	prior := bandit.Thompson{Alpha: c.PriorImpressions * p, Beta: c.PriorImpressions * (1 - p)}
+	return prior.Draw(bandit.Arm{Pulls: s.Impressions, Reward: float64(s.Clicks)}, r)
 }
 
 // SampleBeta draws from Beta(a, b) (a, b > 0); see randx.Beta.

@@ -114,7 +114,7 @@ func (p *OnlinePredictor) Learn(rec *Record, slot int, ev EventType) {
 		return
 	}
 	ad := &rec.Ads[slot]
-	req := Request{User: rec.User, Context: rec.Context, Segments: rec.Segments, Profile: rec.Profile}
+	req := Request{User: rec.User, Context: rec.Context, Segments: rec.Segments, Profile: rec.Profile, Untargeted: rec.Untargeted}
 	if req.Context.Time.IsZero() {
 		req.Context.Time = rec.Time
 	}
@@ -135,4 +135,27 @@ func (p *OnlinePredictor) Learn(rec *Record, slot int, ev EventType) {
 		p.Conversion.Update(&ex)
 		p.conversions.Add(1)
 	}
+}
+
+// Forget erases what the models learned from one user (by their ads
+// pseudonym): the weights of the user feature and of every cross with it,
+// for every creative of campaigns, reset to untrained. It returns how many
+// weights held state.
+func (p *OnlinePredictor) Forget(pseudonym string, campaigns []Campaign) int {
+	if pseudonym == "" {
+		return 0
+	}
+	var userFeats []ctr.Feature
+	req := Request{User: pseudonym}
+	for i := range campaigns {
+		c := &campaigns[i]
+		for j := range c.Creatives {
+			for _, f := range p.Schema.Encode(RawFeatures(&req, 0, c, &c.Creatives[j], nil), nil) {
+				if name := p.Schema.FieldName(int(f.Field)); name == "user" || strings.Contains(name, "user×") || strings.Contains(name, "×user") {
+					userFeats = append(userFeats, f)
+				}
+			}
+		}
+	}
+	return p.Click.Forget(userFeats) + p.Conversion.Forget(userFeats)
 }

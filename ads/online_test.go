@@ -76,3 +76,44 @@ func TestParseCrossesAndProfileFeatures(t *testing.T) {
 		t.Errorf("%d features with a profile, %d without; want 3 profile fields and the creative×lifecycle cross more", n1, n0)
 	}
 }
+
+// Forget resets what the models learned from one user and nothing of the
+// others'.
+func TestOnlinePredictorForgetsAUser(t *testing.T) {
+	p := NewOnlinePredictor(ftrl.Config{Space: 1 << 18}, nil)
+	camp := Campaign{ID: "c", Advertiser: "acme", Creatives: []Creative{{ID: "k1", ItemID: "i1"}, {ID: "k2", ItemID: "i2"}}}
+	at := time.Date(2026, 11, 28, 14, 0, 0, 0, time.UTC)
+	for i := range 400 {
+		for _, u := range []string{"gone", "kept"} {
+			cr := camp.Creatives[i%2]
+			rec := &Record{ID: "d", Time: at, User: u, Ads: []RecordAd{{Campaign: "c", Creative: cr.ID, Advertiser: "acme", Item: cr.ItemID}}}
+			p.Learn(rec, 0, Impression)
+			if u == "gone" && i%3 == 0 {
+				p.Learn(rec, 0, Click) // a heavy clicker: the model learns about them
+			}
+		}
+	}
+	userWeights := func(user string) (n int) {
+		req := Request{User: user}
+		for _, f := range p.Schema.Encode(RawFeatures(&req, 0, &camp, &camp.Creatives[0], nil), nil) {
+			if name := p.Schema.FieldName(int(f.Field)); name == "user" || name == "user×creative" {
+				if p.Click.WeightOf(f.Index) != 0 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	if userWeights("gone") == 0 || userWeights("kept") == 0 {
+		t.Fatal("the models learned no user weights: the test shows nothing")
+	}
+	if n := p.Forget("gone", []Campaign{camp}); n == 0 {
+		t.Fatal("Forget reset nothing")
+	}
+	if n := userWeights("gone"); n != 0 {
+		t.Errorf("%d weights of the forgotten user remain", n)
+	}
+	if userWeights("kept") == 0 {
+		t.Error("another user's weights were reset")
+	}
+}

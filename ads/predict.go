@@ -32,6 +32,10 @@ type Request struct {
 	// Profile holds the user's profile features; the Service fills it when
 	// a profile source is set.
 	Profile ProfileFeatures `json:"-"`
+	// Untargeted means the user has not consented to ads targeting: no
+	// segment, profile or user feature is used, only the context. The
+	// Service sets it from consent.
+	Untargeted bool `json:"-"`
 }
 
 // ProfileFeatures are the profile signals ad models read.
@@ -110,7 +114,11 @@ func RawFeatures(req *Request, hour int, c *Campaign, cr *Creative, dst []ctr.Ra
 // so that serving does not allocate.
 func rawFeatures(req *Request, hour int, c *Campaign, cr *Creative, key string, vals *[numSingle][1]string, dst []ctr.Raw) []ctr.Raw {
 	p := &req.Profile
-	for i, v := range [numSingle]string{req.User, c.Advertiser, c.ID, key, cr.ItemID, req.Context.Device, req.Context.Page, hourNames[hour%24], p.Lifecycle, p.PriceBand, p.TopCategory} {
+	user := req.User
+	if req.Untargeted {
+		user = ""
+	}
+	for i, v := range [numSingle]string{user, c.Advertiser, c.ID, key, cr.ItemID, req.Context.Device, req.Context.Page, hourNames[hour%24], p.Lifecycle, p.PriceBand, p.TopCategory} {
 		vals[i][0] = v
 		dst = append(dst, ctr.Raw{Field: FeatureFields[i], Values: vals[i][:]})
 	}

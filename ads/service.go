@@ -3,6 +3,7 @@ package ads
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/shopmind/shopmind/audience"
+	"github.com/shopmind/shopmind/consent"
+	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 )
 
@@ -65,8 +68,9 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 
-	mu        sync.Mutex  // serialises Refresh
-	hasTarget atomic.Bool // some campaign targets segments
+	consent   *consent.Service // nil: everyone consents
+	mu        sync.Mutex       // serialises Refresh
+	hasTarget atomic.Bool      // some campaign targets segments
 }
 
 // NewService returns a service. counters nil means NewMemory (one node);
@@ -92,6 +96,10 @@ func NewService(st store.Store, counters Counters, pred Predictor, segments Segm
 	return &Service{cfg: cfg, st: st, counters: counters, segments: segments,
 		engine: NewEngine(counters, pred, cfg.Engine), log: log, now: now}
 }
+
+// UseConsent makes decisions for users without ads consent untargeted
+// (Request.Untargeted). Call it before serving.
+func (s *Service) UseConsent(c *consent.Service) { s.consent = c }
 
 // Engine returns the service's engine.
 func (s *Service) Engine() *Engine { return s.engine }
@@ -279,6 +287,12 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 // events. The user's segments are looked up when the request carries none
 // and some campaign targets segments.
 func (s *Service) Decide(ctx context.Context, req Request) (*Decision, error) {
+	if req.User != "" && !s.consent.Allowed(req.User, shop.Ads) {
+		// Contextual ads only: segment-targeted campaigns cannot match, and
+		// the models see neither the user nor their profile. Frequency
+		// caps still count the user: they protect them.
+		req.Untargeted, req.Segments, req.Profile = true, []string{}, ProfileFeatures{}
+	}
 	if req.Segments == nil && s.segments != nil && req.User != "" {
 		if s.hasTarget.Load() {
 			segs, err := s.segments.Memberships(ctx, req.User)
@@ -289,9 +303,12 @@ func (s *Service) Decide(ctx context.Context, req Request) (*Decision, error) {
 			req.Segments = segs
 		}
 	}
-	if req.User != "" && s.cfg.Profile != nil {
+	if req.User != "" && s.cfg.Profile != nil && !req.Untargeted {
 		req.Profile = s.cfg.Profile(req.User)
 	}
+	// From here on the user is a pseudonym: frequency counters, decision
+	// records and the online models never hold the shop's user id.
+	req.User = Pseudonym(req.User)
 	d, err := s.engine.Decide(ctx, &req)
 	if err != nil {
 		return nil, err
@@ -352,4 +369,30 @@ func newID() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return "cmp-" + hex.EncodeToString(b[:])
+}
+
+// Pseudonym is the name the ad system knows a user by (in frequency
+// counters, decision records and the models' user feature): a SHA-256 of
+// the user id, so that none of those stores holds the id itself, and
+// deleting a user leaves nothing there that names them. The frequency
+// counters expire within two days and decision records after
+// ServiceConfig.DecisionTTL. "" stays "" (an anonymous request).
+func Pseudonym(user string) string {
+	if user == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("shopmind ads user\x00" + user))
+	return "p" + hex.EncodeToString(sum[:12])
+}
+
+// EraseUser removes what the ad system learned from a deleted user: the
+// online models' weights of their user feature and its crosses. Their
+// frequency counters and decision records only know a pseudonym and lapse
+// on their own (see Pseudonym). It returns how many weights it reset.
+func (s *Service) EraseUser(_ context.Context, user string) (int64, error) {
+	op, ok := s.engine.Predictor().(*OnlinePredictor)
+	if !ok || user == "" {
+		return 0, nil
+	}
+	return int64(op.Forget(Pseudonym(user), s.engine.Campaigns())), nil
 }

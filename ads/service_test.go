@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/shopmind/shopmind/ads"
 	"github.com/shopmind/shopmind/audience"
+	"github.com/shopmind/shopmind/consent"
+	"github.com/shopmind/shopmind/ctr"
+	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 	"github.com/shopmind/shopmind/store/sqlite"
 )
@@ -131,7 +135,7 @@ func TestServiceDecideAndEvents(t *testing.T) {
 		t.Errorf("bad type: %v", err)
 	}
 	rec, err := svc.Record(ctx, d.ID)
-	if err != nil || rec.User != "alice" || rec.Ads[0].Campaign != c.ID {
+	if err != nil || rec.User != ads.Pseudonym("alice") || strings.Contains(rec.User, "alice") || rec.Ads[0].Campaign != c.ID {
 		t.Errorf("record %+v %v", rec, err)
 	}
 
@@ -147,5 +151,59 @@ func TestServiceDecideAndEvents(t *testing.T) {
 	d, _ = svc.Decide(ctx, ads.Request{User: "bob"})
 	if len(d.Ads) != 1 || d.Ads[0].CampaignID != "other" {
 		t.Errorf("after refresh: %+v", d.Ads)
+	}
+}
+
+// Without ads consent a user gets contextual ads only: a segment-targeted
+// campaign does not reach them even when they are in the segment, an
+// untargeted one does, and the decision record says the models must not
+// learn who they are.
+func TestNoAdsConsentServesUntargeted(t *testing.T) {
+	ctx := t.Context()
+	svc, st := newService(t)
+	st.PutObject(ctx, audience.Kind, "vip", []byte(`{}`))
+	targeted, err := svc.Create(ctx, campaign())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons := consent.New(st, nil, time.Millisecond, nil)
+	svc.UseConsent(cons)
+	if err := st.PutUsers(ctx, []shop.User{{ID: "alice", Consent: map[shop.Purpose]bool{shop.Ads: false}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cons.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := svc.Decide(ctx, ads.Request{User: "alice"})
+	if err != nil || len(d.Ads) != 0 {
+		t.Fatalf("alice without ads consent got %+v, %v; want no segment-targeted ad", d, err)
+	}
+	open := campaign()
+	open.Targeting = ads.Targeting{}
+	if _, err := svc.Create(ctx, open); err != nil {
+		t.Fatal(err)
+	}
+	d, err = svc.Decide(ctx, ads.Request{User: "alice"})
+	if err != nil || len(d.Ads) != 1 || d.Ads[0].CampaignID == targeted.ID {
+		t.Fatalf("alice without ads consent: %+v, %v; want the untargeted campaign", d, err)
+	}
+	if !d.Record.Untargeted || len(d.Record.Segments) != 0 || d.Record.Profile != (ads.ProfileFeatures{}) {
+		t.Errorf("record %+v: want untargeted, no segments, no profile", d.Record)
+	}
+	var raw []ctr.Raw
+	raw = ads.RawFeatures(&ads.Request{User: "alice", Untargeted: true}, 10, &open, &open.Creatives[0], raw)
+	if raw[0].Field != "user" || raw[0].Values[0] != "" {
+		t.Errorf("user feature of an untargeted request = %v, want empty", raw[0])
+	}
+	// With consent granted, targeting applies again.
+	if err := st.PutUsers(ctx, []shop.User{{ID: "alice", Consent: map[shop.Purpose]bool{shop.Ads: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cons.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err = svc.Decide(ctx, ads.Request{User: "alice"})
+	if err != nil || d.Record == nil || d.Record.Untargeted {
+		t.Fatalf("alice with consent: %+v, %v", d, err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/copyserve"
 	"github.com/shopmind/shopmind/ingest"
+	"github.com/shopmind/shopmind/privacy/pii"
 	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/recserve"
 	"github.com/shopmind/shopmind/shop"
@@ -69,8 +70,15 @@ func newHarness(t testing.TB, mutate ...func(*config.Config)) *harness {
 	ing := ingest.New(timed, nil, m)
 	ing.OnItems(func(items []shop.Item) { cat.Put(items...) })
 	ing.OnEvents(adsSvc.ApplyShopEvents)
+	var seal *pii.Policy
+	if cfg.PIIKeys != "" {
+		if seal, err = pii.NewPolicy(cfg.PIIKeys, config.List(cfg.PIIFields), config.List(cfg.PIIHashed)); err != nil {
+			t.Fatal(err)
+		}
+		ing.UsePII(seal)
+	}
 	s := New(Deps{Config: cfg, Store: timed, Ingest: ing, Metrics: m, Logger: quiet, Profiles: profiles,
-		Audience: aud, Recommendations: recs, Ads: adsSvc, Copy: copySvc, Catalog: cat})
+		Audience: aud, Recommendations: recs, Ads: adsSvc, Copy: copySvc, Catalog: cat, PII: seal})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return &harness{t: t, srv: srv, store: st, recs: recs, profiles: profiles}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -26,6 +27,31 @@ type DeletionAudit struct {
 	Events      int64     `json:"events"`
 	UserRow     bool      `json:"user_row"`
 	DeletionSeq int64     `json:"deletion_seq"` // position in the store's deletion feed
+	// Erased counts what other parts removed or rewrote ("copy_jobs":
+	// results and member lists, ...).
+	Erased map[string]int64 `json:"erased,omitempty"`
+}
+
+// eraser removes what one part of the system keeps of a user beyond the
+// store's users, events and consent rows.
+type eraser struct {
+	name  string
+	erase func(ctx context.Context, user string) (int64, error)
+}
+
+// erasers lists the parts that keep per-user data of their own.
+func (s *Server) erasers() []eraser {
+	var out []eraser
+	if s.copyJobs != nil {
+		out = append(out, eraser{"copy_jobs", s.copyJobs.EraseUser})
+	}
+	if s.ads != nil {
+		out = append(out, eraser{"ad_model_weights", s.ads.EraseUser})
+	}
+	if s.assist != nil {
+		out = append(out, eraser{"assistant_conversations", s.assist.EraseUser})
+	}
+	return out
 }
 
 // keyFingerprint names the caller's key without revealing it.
@@ -48,6 +74,22 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 	d, err := s.store.DeleteUser(r.Context(), id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
+		// A deletion whose erasure stopped half-way is finished by
+		// deleting again: the other parts are asked even so.
+		erased := map[string]int64{}
+		var total int64
+		for _, e := range s.erasers() {
+			n, err := e.erase(r.Context(), id)
+			if err != nil {
+				s.storeError(w, r, "erasing what "+e.name+" holds", err)
+				return
+			}
+			erased[e.name], total = n, total+n
+		}
+		if total > 0 {
+			writeJSON(w, http.StatusOK, map[string]any{"deleted": map[string]any{"events": 0, "user_row": false}, "erased": erased})
+			return
+		}
 		writeProblem(w, http.StatusNotFound, "not-found", "user "+strconv.Quote(id)+" has neither a record nor events; nothing was deleted")
 		return
 	case err != nil:
@@ -61,7 +103,17 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 			s.log.Warn("deleted a user but the profiles did not sync yet; they will at the next poll", "err", err)
 		}
 	}
-	audit := DeletionAudit{Kind: "user_deletion", At: d.At.UTC(), Key: keyFingerprint(r), Events: d.Events, UserRow: d.User, DeletionSeq: d.Seq}
+	audit := DeletionAudit{Kind: "user_deletion", At: d.At.UTC(), Key: keyFingerprint(r), Events: d.Events, UserRow: d.User, DeletionSeq: d.Seq,
+		Erased: map[string]int64{}}
+	var incomplete []string
+	for _, e := range s.erasers() {
+		n, err := e.erase(r.Context(), id)
+		audit.Erased[e.name] = n
+		if err != nil {
+			s.log.Error("user deleted but a part could not erase what it holds of them", "part", e.name, "deletion_seq", d.Seq, "err", err)
+			incomplete = append(incomplete, e.name)
+		}
+	}
 	raw, _ := json.Marshal(audit)
 	auditID := fmt.Sprintf("deletion-%020d", d.Seq)
 	if _, err := s.store.PutObject(r.Context(), auditKind, auditID, raw); err != nil {
@@ -72,7 +124,14 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("the user was deleted (deletion %d: %d events) but the audit record could not be written; the deletion feed keeps the facts", d.Seq, d.Events))
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"deleted": map[string]any{"events": d.Events, "user_row": d.User}, "audit_id": auditID})
+	if len(incomplete) > 0 {
+		// The user's rows are gone; what failed can be erased by deleting
+		// again (an unknown user answers 404, so say it here).
+		writeProblem(w, http.StatusInternalServerError, "erasure-incomplete",
+			fmt.Sprintf("the user's events and record were deleted (audit %s) but %s could not erase what they hold of the user; see the logs and retry DELETE", auditID, strings.Join(incomplete, ", ")))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deleted": map[string]any{"events": d.Events, "user_row": d.User}, "erased": audit.Erased, "audit_id": auditID})
 }
 
 // listAudit lists audit records, oldest first.

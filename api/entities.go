@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -83,7 +85,7 @@ func (s *Server) putUser(w http.ResponseWriter, r *http.Request) {
 	}, func(u *shop.User) (*FieldIssue, error) {
 		sum, err := s.ingest.Users(r.Context(), rowsOf(*u))
 		return refusalOf(sum.Results, err)
-	}, func(id string) (shop.User, error) { return s.store.GetUser(r.Context(), id) })
+	}, func(id string) (shop.User, error) { return s.userByID(r.Context(), id) })
 }
 
 func (s *Server) getItem(w http.ResponseWriter, r *http.Request) {
@@ -141,7 +143,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	u, err := s.store.GetUser(r.Context(), id)
+	u, err := s.userByID(r.Context(), id)
 	if err != nil {
 		s.storeError(w, r, "user "+strconv.Quote(id), err)
 		return
@@ -168,4 +170,17 @@ func issue(row *int, err error) FieldIssue {
 		return FieldIssue{Row: row, Field: fe.Field, Detail: fe.Detail}
 	}
 	return FieldIssue{Row: row, Detail: err.Error()}
+}
+
+// userByID reads a user with their personal attributes opened (see
+// privacy/pii): the store holds them sealed.
+func (s *Server) userByID(ctx context.Context, id string) (shop.User, error) {
+	u, err := s.store.GetUser(ctx, id)
+	if err != nil || s.pii == nil {
+		return u, err
+	}
+	if err := s.pii.OpenUser(&u); err != nil {
+		return shop.User{}, fmt.Errorf("opening personal attributes: %w", err)
+	}
+	return u, nil
 }

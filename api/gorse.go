@@ -466,7 +466,7 @@ var gorseUsers = gorseKind[gorseUser, shop.User]{
 	name:   "user",
 	fields: gorseUserFields,
 	id:     func(g gorseUser) string { return g.UserID },
-	get:    func(s *Server, ctx context.Context, id string) (shop.User, error) { return s.store.GetUser(ctx, id) },
+	get:    func(s *Server, ctx context.Context, id string) (shop.User, error) { return s.userByID(ctx, id) },
 	of:     gorseUserOf,
 	edit:   gorseUserOf,
 	apply:  gorseUser.applyTo,

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/shopmind/shopmind/audience"
+	"github.com/shopmind/shopmind/privacy/dp"
 )
 
 func (s *Server) audienceReady(w http.ResponseWriter) bool {
@@ -30,6 +31,8 @@ func (s *Server) segmentError(w http.ResponseWriter, r *http.Request, err error)
 		writeProblemDoc(w, p)
 	case errors.Is(err, audience.ErrNotFound):
 		writeProblem(w, http.StatusNotFound, "not-found", err.Error())
+	case errors.As(err, new(*audience.GroupTooSmallError)):
+		writeProblem(w, http.StatusConflict, "group-too-small", err.Error())
 	default:
 		s.storeError(w, r, "the segment", err)
 	}
@@ -138,12 +141,63 @@ func (s *Server) segmentSize(w http.ResponseWriter, r *http.Request) {
 	if !ok || !s.audienceReady(w) {
 		return
 	}
+	q := r.URL.Query()
+	noise := false
+	if v := q.Get("noise"); v != "" {
+		var err error
+		if noise, err = strconv.ParseBool(v); err != nil {
+			writeProblem(w, http.StatusBadRequest, "invalid-parameter", "noise must be true or false")
+			return
+		}
+	}
+	eps := 0.1
+	if v := q.Get("epsilon"); v != "" {
+		var err error
+		eps, err = strconv.ParseFloat(v, 64)
+		if err == nil {
+			err = dp.CheckParams(1, eps)
+		}
+		if err != nil || !noise {
+			writeProblem(w, http.StatusBadRequest, "invalid-parameter", "epsilon must be a positive number, and is only read with noise=true")
+			return
+		}
+	}
+	if noise && s.dpLedger == nil {
+		writeProblem(w, http.StatusServiceUnavailable, "noise-disabled", "this server keeps no privacy budget, so it cannot answer with noise")
+		return
+	}
 	n, err := s.audience.Size(r.Context(), id)
 	if err != nil {
 		s.segmentError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"size": n})
+	if !noise {
+		writeJSON(w, http.StatusOK, map[string]int{"size": n})
+		return
+	}
+	// A noisy size is epsilon-differentially private; every answer spends
+	// epsilon from the segment's budget (dp_epsilon_budget), kept in the
+	// store so restarts and other nodes cannot reset it.
+	rc, err := s.dpLedger.Spend(r.Context(), "segment_size:"+id, eps)
+	if err != nil {
+		if errors.Is(err, dp.ErrBudgetExhausted) {
+			writeProblem(w, http.StatusConflict, "privacy-budget-exhausted", err.Error())
+			return
+		}
+		s.storeError(w, r, "the privacy budget", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, noisySize{Size: dp.NoisyCount(s.dpNoise, n, rc.Epsilon), Noise: "laplace", Scale: dp.Scale(1, rc.Epsilon), Receipt: rc})
+}
+
+// noisySize is the answer of GET /v1/segments/{id}/size?noise=true: the
+// size with Laplace noise of the given scale (sensitivity 1), rounded and
+// at least 0, and what the answer cost in privacy budget.
+type noisySize struct {
+	Size  int     `json:"size"`
+	Noise string  `json:"noise"`
+	Scale float64 `json:"scale"`
+	dp.Receipt
 }
 
 func (s *Server) segmentMembers(w http.ResponseWriter, r *http.Request) {
@@ -207,15 +261,42 @@ func (s *Server) segmentExport(w http.ResponseWriter, r *http.Request) {
 		s.segmentError(w, r, err)
 		return
 	}
-	if format == "csv" {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	} else {
-		w.Header().Set("Content-Type", "application/x-ndjson")
-	}
-	w.Header().Set("Content-Disposition", `attachment; filename="`+id+`.`+format+`"`)
-	if _, err := s.audience.Export(r.Context(), id, format, w); err != nil {
+	// The headers go out with the first byte, so a refusal before any row
+	// (a group smaller than min_group_size) can still be a problem answer.
+	out := &lazyHeaders{w: w, set: func(h http.Header) {
+		if format == "csv" {
+			h.Set("Content-Type", "text/csv; charset=utf-8")
+		} else {
+			h.Set("Content-Type", "application/x-ndjson")
+		}
+		h.Set("Content-Disposition", `attachment; filename="`+id+`.`+format+`"`)
+	}}
+	if _, err := s.audience.Export(r.Context(), id, format, s.cfg.MinGroupSize, out); err != nil {
+		if !out.started {
+			s.segmentError(w, r, err)
+			return
+		}
 		s.log.Warn("segment export failed mid-stream", "segment", id, "err", err)
+		return
 	}
+	if !out.started { // an empty JSONL export
+		out.Write(nil)
+	}
+}
+
+// lazyHeaders sets a response's headers just before its first byte.
+type lazyHeaders struct {
+	w       http.ResponseWriter
+	set     func(http.Header)
+	started bool
+}
+
+func (l *lazyHeaders) Write(p []byte) (int, error) {
+	if !l.started {
+		l.started = true
+		l.set(l.w.Header())
+	}
+	return l.w.Write(p)
 }
 
 // validateSegment checks an expression without saving it (live validation).

@@ -3,17 +3,19 @@ package api
 import (
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/profile"
 )
 
 func TestSegmentsLifecycle(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, func(c *config.Config) { c.MinGroupSize = 2 }) // the CSV export below has 2 members
 	h.do("POST", "/v1/items", `[{"id":"serum","category":["Beauty","Skin Care"],"brand":"Lumi","price":200,"currency":"CNY"},
 		{"id":"tea","category":["Food","Tea"],"price":20,"currency":"CNY"}]`, nil)
 	now := time.Now().UTC()
@@ -187,5 +189,115 @@ func TestLookalikeAndClusters(t *testing.T) {
 	var p Problem
 	if r := h.do("GET", "/v1/clusters?k=99", nil, &p); r.StatusCode != 400 {
 		t.Fatalf("k=99: %d", r.StatusCode)
+	}
+}
+
+// Exports refuse groups smaller than min_group_size (k) with a problem
+// answer, and serve a group of exactly k.
+func TestSegmentExportRefusesSmallGroups(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.MinGroupSize = 3 })
+	h.do("POST", "/v1/items", `[{"id":"tea","category":["Food","Tea"],"price":20,"currency":"CNY"}]`, nil)
+	ts := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	var rows []string
+	for i := range 3 {
+		rows = append(rows, fmt.Sprintf(`{"id":"b%d","type":"purchase","user_id":"u%d","item_id":"tea","revenue":%d,"currency":"CNY","order_id":"o%d","timestamp":"%s"}`, i, i, 20*(i+1), i, ts))
+	}
+	h.do("POST", "/v1/events", "["+strings.Join(rows, ",")+"]", nil)
+	create := func(expr string, size int) string {
+		var got struct {
+			ID   string `json:"id"`
+			Size int    `json:"size"`
+		}
+		if r := h.do("POST", "/v1/segments", map[string]string{"name": expr, "expression": expr}, &got); r.StatusCode != 201 || got.Size != size {
+			t.Fatalf("create %q: %d, size %d, want %d", expr, r.StatusCode, got.Size, size)
+		}
+		return got.ID
+	}
+	exactlyK := create(`count("purchase") >= 1`, 3)
+	belowK := create(`monetary >= 40`, 2)
+	for _, format := range []string{"csv", "jsonl"} {
+		resp, err := http.Get(h.srv.URL + "/v1/segments/" + belowK + "/export?format=" + format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusConflict || resp.Header.Get("Content-Type") != "application/problem+json" ||
+			resp.Header.Get("Content-Disposition") != "" ||
+			!strings.Contains(string(body), "group-too-small") || !strings.Contains(string(body), "2 members, fewer than the minimum group size of 3") {
+			t.Errorf("%s export of 2 members with k=3: %d %q\n%s", format, resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+		resp, err = http.Get(h.srv.URL + "/v1/segments/" + exactlyK + "/export?format=" + format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+		want := 3
+		if format == "csv" {
+			want++ // header
+		}
+		if resp.StatusCode != 200 || len(lines) != want || !strings.Contains(resp.Header.Get("Content-Disposition"), exactlyK) {
+			t.Errorf("%s export of exactly k: %d, %d lines\n%s", format, resp.StatusCode, len(lines), body)
+		}
+	}
+}
+
+// A noisy size spends the segment's privacy budget and is refused once it
+// is spent; the answer says what it cost.
+func TestSegmentNoisySize(t *testing.T) {
+	h := newHarness(t, func(c *config.Config) { c.DPEpsilonBudget = 100.3 })
+	ts := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	var rows []string
+	for i := range 12 {
+		rows = append(rows, fmt.Sprintf(`{"id":"v%d","type":"view","user_id":"u%d","item_id":"tea","timestamp":"%s"}`, i, i, ts))
+	}
+	h.do("POST", "/v1/events", "["+strings.Join(rows, ",")+"]", nil)
+	var seg struct {
+		ID string `json:"id"`
+	}
+	if r := h.do("POST", "/v1/segments", map[string]string{"name": "viewers", "expression": `count("view") >= 1`}, &seg); r.StatusCode != 201 {
+		t.Fatalf("create: %d", r.StatusCode)
+	}
+	type answer struct {
+		Size      int     `json:"size"`
+		Noise     string  `json:"noise"`
+		Scale     float64 `json:"scale"`
+		Epsilon   float64 `json:"epsilon"`
+		Spent     float64 `json:"epsilon_spent"`
+		Remaining float64 `json:"epsilon_remaining"`
+		Budget    float64 `json:"epsilon_budget"`
+	}
+	// epsilon 100: scale 0.01, so the rounded answer is the true size.
+	var a answer
+	if r := h.do("GET", "/v1/segments/"+seg.ID+"/size?noise=true&epsilon=100", nil, &a); r.StatusCode != 200 {
+		t.Fatalf("noisy size: %d", r.StatusCode)
+	}
+	if a.Size != 12 || a.Noise != "laplace" || a.Scale != 0.01 || a.Epsilon != 100 || a.Spent != 100 || math.Abs(a.Remaining-0.3) > 1e-9 || a.Budget != 100.3 {
+		t.Fatalf("answer %+v", a)
+	}
+	for i := range 3 {
+		if r := h.do("GET", "/v1/segments/"+seg.ID+"/size?noise=1&epsilon=0.1", nil, &a); r.StatusCode != 200 || a.Size < 0 || a.Scale != 10 {
+			t.Fatalf("spend %d: %d %+v", i, r.StatusCode, a)
+		}
+	}
+	var p Problem
+	if r := h.do("GET", "/v1/segments/"+seg.ID+"/size?noise=true&epsilon=0.1", nil, &p); r.StatusCode != http.StatusConflict ||
+		!strings.HasSuffix(p.Type, "privacy-budget-exhausted") || !strings.Contains(p.Detail, "dp_epsilon_budget") {
+		t.Fatalf("past the budget: %d %+v", r.StatusCode, p)
+	}
+	// The exact size stays available; bad parameters are refused.
+	var exact map[string]int
+	if r := h.do("GET", "/v1/segments/"+seg.ID+"/size", nil, &exact); r.StatusCode != 200 || exact["size"] != 12 {
+		t.Fatalf("exact size: %d %v", r.StatusCode, exact)
+	}
+	for _, q := range []string{"noise=maybe", "noise=true&epsilon=0", "noise=true&epsilon=-1", "noise=true&epsilon=x", "epsilon=0.1"} {
+		if r := h.do("GET", "/v1/segments/"+seg.ID+"/size?"+q, nil, nil); r.StatusCode != 400 {
+			t.Errorf("%s: %d, want 400", q, r.StatusCode)
+		}
+	}
+	if r := h.do("GET", "/v1/segments/nope/size?noise=true", nil, nil); r.StatusCode != 404 {
+		t.Errorf("missing segment: %d", r.StatusCode)
 	}
 }

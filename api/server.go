@@ -18,14 +18,20 @@ import (
 	"time"
 
 	"github.com/shopmind/shopmind/ads"
+	"github.com/shopmind/shopmind/assist"
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/copyserve"
+	"github.com/shopmind/shopmind/experiment"
 	"github.com/shopmind/shopmind/ingest"
+	"github.com/shopmind/shopmind/privacy/dp"
+	"github.com/shopmind/shopmind/privacy/pii"
 	"github.com/shopmind/shopmind/profile"
+	"github.com/shopmind/shopmind/ratelimit"
 	"github.com/shopmind/shopmind/recserve"
 	"github.com/shopmind/shopmind/store"
+	"github.com/shopmind/shopmind/strategy"
 	"github.com/shopmind/shopmind/telemetry"
 )
 
@@ -43,12 +49,28 @@ type Server struct {
 	catalog  *catalog.Cache
 	log      *slog.Logger
 	keys     []hashedKey
-	limit    *limiter // nil: no rate limit
+	limit    ratelimit.Limiter // nil: no rate limit
 	mux      *http.ServeMux
 	copyJobs *copyserve.Jobs
+	pii      *pii.Policy
+	health   bool // serve only health and metrics
+
+	// dpLedger tracks the privacy budget of noisy aggregates in the store;
+	// dpNoise draws their noise (cryptographic randomness).
+	dpLedger *dp.Ledger
+	dpNoise  dp.Source
 
 	// copyBandit serves variants by bandit (POST /v1/copy/serve).
 	copyBandit *copyserve.Bandit
+
+	// assist is the customer-service assistant (nil: 503).
+	assist *assist.Service
+
+	// strategy plans campaigns and next actions (nil: 503).
+	strategy *strategy.Service
+
+	// experiments serves experiment definitions, assignments and results.
+	experiments *experiment.Service
 }
 
 type hashedKey struct {
@@ -80,6 +102,24 @@ type Deps struct {
 	// CopyBandit serves a brief's variants by bandit and learns from
 	// message events; nil disables POST /v1/copy/serve (503).
 	CopyBandit *copyserve.Bandit
+	// Assist is the customer-service assistant (/v1/assist/...); nil
+	// disables it (503).
+	Assist *assist.Service
+	// Strategy plans campaigns (POST /v1/plans) and next actions (GET
+	// /v1/users/{id}/next-action). Nil: built from Config over Store and
+	// Audience; without a Store those routes answer 503.
+	Strategy *strategy.Service
+	// Experiments serves /v1/experiments; nil disables them (503).
+	Experiments *experiment.Service
+	// HealthOnly serves only /healthz, /readyz and /metrics (the trainer
+	// role).
+	HealthOnly bool
+	// RateLimiter limits each key's requests when rate_limit is set; nil
+	// keeps the buckets in this process's memory.
+	RateLimiter ratelimit.Limiter
+	// PII opens the personal attributes of users the API returns (the
+	// ingest service seals them on the way in); nil returns them as stored.
+	PII *pii.Policy
 	// Catalog is the in-memory catalogue view; item deletions through the
 	// API drop the item from it at once. May be nil.
 	Catalog *catalog.Cache
@@ -92,13 +132,31 @@ func New(d Deps) *Server {
 		s.log = slog.Default()
 	}
 	if d.Config.RateLimit > 0 {
-		s.limit = newLimiter(d.Config.RateLimit, d.Config.RateBurst)
+		s.limit = d.RateLimiter
+		if s.limit == nil {
+			s.limit = ratelimit.NewMemory(d.Config.RateLimit, d.Config.RateBurst)
+		}
 	}
 	for _, k := range d.Config.APIKeys {
 		s.keys = append(s.keys, hashedKey{sum: sha256.Sum256([]byte(k.Key)), scopes: k})
 	}
 	s.copyBandit = d.CopyBandit
+	s.assist = d.Assist
 	s.copyJobs = d.CopyJobs
+	s.strategy = d.Strategy
+	if s.strategy == nil && d.Store != nil {
+		st, err := strategy.New(d.Store, d.Audience, StrategyConfig(d.Config, s.log))
+		if err != nil {
+			s.log.Error("next actions are misconfigured; plans and next actions are off", "err", err)
+		}
+		s.strategy = st
+	}
+	s.pii = d.PII
+	s.health = d.HealthOnly
+	s.experiments = d.Experiments
+	if d.Store != nil {
+		s.dpLedger, s.dpNoise = dp.NewLedger(d.Store, d.Config.DPEpsilonBudget), dp.CryptoSource()
+	}
 	s.routes()
 	return s
 }
@@ -129,8 +187,11 @@ func (s *Server) table() []route {
 		{"GET", "/v1/users/{id}", config.ScopeRead, s.getUser},
 		{"DELETE", "/v1/users/{id}", config.ScopeAdmin, s.deleteUser},
 		{"GET", "/v1/audit", config.ScopeAdmin, s.listAudit},
+		{"GET", "/v1/users/{id}/consent", config.ScopeRead, s.getConsent},
+		{"PATCH", "/v1/users/{id}/consent", config.ScopeIngest, s.patchConsent},
 		{"GET", "/v1/users/{id}/events", config.ScopeRead, s.userEvents},
 		{"GET", "/v1/users/{id}/profile", config.ScopeRead, s.getProfile},
+		{"GET", "/v1/users/{id}/next-action", config.ScopeRead, s.nextAction},
 		{"POST", "/v1/profiles/refresh", config.ScopeAdmin, s.refreshProfiles},
 		{"POST", "/v1/segments", config.ScopeAdmin, s.createSegment},
 		{"GET", "/v1/segments", config.ScopeRead, s.listSegments},
@@ -143,8 +204,10 @@ func (s *Server) table() []route {
 		{"GET", "/v1/segments/{id}/preview", config.ScopeRead, s.segmentPreview},
 		{"GET", "/v1/segments/{id}/export", config.ScopeRead, s.segmentExport},
 		{"POST", "/v1/segments/{id}/lookalike", config.ScopeRead, s.segmentLookalike},
+		{"POST", "/v1/plans", config.ScopeAdmin, s.createPlan},
 		{"GET", "/v1/clusters", config.ScopeRead, s.clusters},
 		{"GET", "/v1/stats", config.ScopeRead, s.stats},
+		{"GET", "/v1/reports/exposure", config.ScopeRead, s.exposureReport},
 		{"GET", "/v1/users/{id}/recommendations", config.ScopeRead, s.userRecommendations},
 		{"GET", "/v1/items/{id}/similar", config.ScopeRead, s.itemRecommendations("similar")},
 		{"GET", "/v1/items/{id}/bought-together", config.ScopeRead, s.itemRecommendations("bought-together")},
@@ -166,6 +229,18 @@ func (s *Server) table() []route {
 		{"GET", "/v1/copy/jobs/{id}/results", config.ScopeRead, s.copyJobResults},
 		{"DELETE", "/v1/copy/jobs/{id}", config.ScopeAdmin, s.cancelCopyJob},
 		{"POST", "/v1/copy/serve", config.ScopeIngest, s.serveCopy},
+		{"POST", "/v1/assist/chat", config.ScopeIngest, s.assistChat},
+		{"POST", "/v1/assist/documents", config.ScopeAdmin, s.uploadAssistDocument},
+		{"GET", "/v1/assist/documents", config.ScopeRead, s.listAssistDocuments},
+		{"DELETE", "/v1/assist/documents/{id}", config.ScopeAdmin, s.deleteAssistDocument},
+		{"GET", "/v1/assist/transcripts", config.ScopeAdmin, s.listAssistTranscripts},
+		{"GET", "/v1/assist/escalations", config.ScopeAdmin, s.assistEscalations},
+		{"POST", "/v1/experiments", config.ScopeAdmin, s.createExperiment},
+		{"GET", "/v1/experiments", config.ScopeRead, s.listExperiments},
+		{"GET", "/v1/experiments/{id}", config.ScopeRead, s.getExperiment},
+		{"PUT", "/v1/experiments/{id}", config.ScopeAdmin, s.updateExperiment},
+		{"GET", "/v1/experiments/{id}/assignment", config.ScopeRead, s.experimentAssignment},
+		{"GET", "/v1/experiments/{id}/results", config.ScopeRead, s.experimentResults},
 
 		// The Gorse-compatible subset (gorse.go). gorsejs sends a trailing
 		// slash when no category is given: {category...} also matches
@@ -206,6 +281,9 @@ func (s *Server) routes() {
 	// "/x/validate".
 	allowed := map[string][]string{}
 	for _, rt := range s.table() {
+		if s.health && !slices.Contains([]string{"/healthz", "/readyz", "/metrics"}, rt.path) {
+			continue
+		}
 		s.mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 		allowed[rt.path] = append(allowed[rt.path], rt.method)
 	}

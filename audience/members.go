@@ -130,11 +130,21 @@ func values(fields []string, r *profile.Record) map[string]any {
 }
 
 // Export writes every member as CSV (user_id plus the fields the expression
-// reads) or JSONL (Row per line), returning the count.
-func (s *Service) Export(ctx context.Context, id, format string, w io.Writer) (int, error) {
+// reads) or JSONL (Row per line), returning the count. A segment with fewer
+// than minGroup members is refused with a *GroupTooSmallError before
+// anything is written (minGroup <= 1 allows any size).
+func (s *Service) Export(ctx context.Context, id, format string, minGroup int, w io.Writer) (int, error) {
 	c, err := s.compiledByID(ctx, id)
 	if err != nil {
 		return 0, err
+	}
+	if format != "csv" && format != "jsonl" {
+		return 0, &InvalidError{Field: "format", Msg: fmt.Sprintf("%q is not csv or jsonl", format)}
+	}
+	if minGroup > 1 {
+		if _, err := s.CheckGroupSize(ctx, id, minGroup); err != nil {
+			return 0, err
+		}
 	}
 	fields := c.expr.Fields()
 	sort.Strings(fields)

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopmind/shopmind/privacy/pii"
 	"github.com/shopmind/shopmind/shop"
 )
 
@@ -85,6 +86,10 @@ type Config struct {
 	RFMInterval     Duration                   `json:"rfm_interval"`
 	CLVHorizonDays  int                        `json:"clv_horizon_days"`
 
+	// Privacy of aggregates (packages audience and privacy/dp).
+	MinGroupSize    int     `json:"min_group_size"`
+	DPEpsilonBudget float64 `json:"dp_epsilon_budget"`
+
 	Redis                string   `json:"redis"`
 	AdsCrosses           string   `json:"ads_crosses"`
 	RateLimit            float64  `json:"rate_limit"`
@@ -107,6 +112,42 @@ type Config struct {
 	RecBoosts            string   `json:"recommend_boosts"`
 	RecMaxPerCategory    int      `json:"recommend_max_per_category"`
 	RecMMR               float64  `json:"recommend_mmr"`
+	// RecMaxItemShare and RecMaxBrandShare cap an item's and a brand's
+	// share of this node's recommendation exposure (0: off).
+	RecMaxItemShare  float64 `json:"recommend_max_item_share"`
+	RecMaxBrandShare float64 `json:"recommend_max_brand_share"`
+	// ConsentRequired lists the consent purposes (comma-separated) that
+	// need an explicit grant; others are allowed until refused.
+	ConsentRequired string `json:"consent_required"`
+	// Role is what `shopmind serve` runs: all (one node does everything),
+	// api (serves requests, never trains or runs copy jobs) or trainer
+	// (trains and publishes models and runs copy jobs, serving only
+	// health and metrics).
+	Role string `json:"role"`
+	// PIIKeys seals personal user attributes (package privacy/pii):
+	// "id:base64key,..." with the primary key first.
+	// DeletionFeedRetention is how long the deletion feed names a deleted
+	// user before the id is blanked (every node must have followed it by
+	// then).
+	DeletionFeedRetention Duration `json:"deletion_feed_retention"`
+	PIIKeys               string   `json:"pii_keys"`
+	PIIFields             string   `json:"pii_fields"`
+	PIIHashed             string   `json:"pii_hashed"`
+
+	// The customer-service assistant (package assist).
+	AssistDocsDir       string  `json:"assist_docs_dir"`
+	AssistMinConfidence float64 `json:"assist_min_confidence"`
+	AssistHistoryTurns  int     `json:"assist_history_turns"`
+	EmbedBaseURL        string  `json:"embed_base_url"`
+	EmbedAPIKey         string  `json:"embed_api_key"`
+	EmbedModel          string  `json:"embed_model"`
+
+	// Campaign planning and next best action (package strategy).
+	NextActions         []NextAction `json:"next_actions"`
+	NextActionWeeklyCap int          `json:"next_action_weekly_cap"`
+	NextActionMargin    float64      `json:"next_action_margin"`
+	UpliftWindowDays    int          `json:"uplift_window_days"`
+	StrategyRefresh     Duration     `json:"strategy_refresh_interval"`
 
 	// GorseFeedbackTypes maps the feedback types of Gorse clients (/api/)
 	// to event types; a type not listed becomes a view.
@@ -128,14 +169,29 @@ func Default() Config {
 		RFMInterval:     Duration{10 * time.Minute},
 		CLVHorizonDays:  365,
 
-		LLMTimeout:          Duration{60 * time.Second},
-		CopyMaxRepairs:      2,
-		CopyJobConcurrency:  4,
-		AdsCrosses:          "user×creative,creative×hour,creative×device,creative×lifecycle",
-		TrainInterval:       Duration{time.Hour},
-		ModelPollInterval:   Duration{5 * time.Second},
-		RecExcludePurchased: true,
-		RecExcludeSeen:      true,
+		NextActionWeeklyCap: 3,
+		NextActionMargin:    0.3,
+		UpliftWindowDays:    14,
+		StrategyRefresh:     Duration{time.Hour},
+
+		MinGroupSize:    10,
+		DPEpsilonBudget: 1,
+
+		LLMTimeout:            Duration{60 * time.Second},
+		ConsentRequired:       "marketing_messages,llm_processing",
+		Role:                  "all",
+		PIIFields:             "email,phone,name,address",
+		DeletionFeedRetention: Duration{24 * time.Hour},
+		PIIHashed:             "email,phone",
+		AssistMinConfidence:   0.35,
+		AssistHistoryTurns:    10,
+		CopyMaxRepairs:        2,
+		CopyJobConcurrency:    4,
+		AdsCrosses:            "user×creative,creative×hour,creative×device,creative×lifecycle",
+		TrainInterval:         Duration{time.Hour},
+		ModelPollInterval:     Duration{5 * time.Second},
+		RecExcludePurchased:   true,
+		RecExcludeSeen:        true,
 
 		GorseFeedbackTypes: map[string]shop.EventType{
 			"like": shop.Favorite, "star": shop.Favorite, "share": shop.Favorite,
@@ -169,6 +225,25 @@ func (c *Config) Weights() shop.Weights { return shop.MergeWeights(c.EventWeight
 // Validate checks the settings that have rules beyond their type.
 func (c *Config) Validate() error {
 	var errs []error
+	if _, err := c.RequiredConsent(); err != nil {
+		errs = append(errs, err)
+	}
+	if !slices.Contains([]string{"all", "api", "trainer"}, c.Role) {
+		errs = append(errs, fmt.Errorf("role %q: want all, api or trainer", c.Role))
+	}
+	if c.DeletionFeedRetention.Duration < time.Minute {
+		errs = append(errs, fmt.Errorf("deletion_feed_retention %s: must be at least 1m (every node must follow a deletion before the feed forgets whom it named)", c.DeletionFeedRetention.Duration))
+	}
+	if c.PIIKeys != "" {
+		if _, err := pii.ParseRing(c.PIIKeys); err != nil {
+			errs = append(errs, fmt.Errorf("pii_keys: %w", err))
+		}
+	}
+	for _, f := range List(c.PIIHashed) {
+		if !slices.Contains(List(c.PIIFields), f) {
+			errs = append(errs, fmt.Errorf("pii_hashed: %q is not one of pii_fields (%s)", f, c.PIIFields))
+		}
+	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: want host:port such as 127.0.0.1:8080", c.Addr))
 	}
@@ -236,14 +311,50 @@ func (c *Config) Validate() error {
 	if c.RecMaxPerCategory < 0 {
 		errs = append(errs, fmt.Errorf("recommend_max_per_category %d: must not be negative (0 is no cap)", c.RecMaxPerCategory))
 	}
+	if !(c.AssistMinConfidence >= 0 && c.AssistMinConfidence <= 1) {
+		errs = append(errs, fmt.Errorf("assist_min_confidence %v: must be in [0, 1] (0 never escalates on confidence)", c.AssistMinConfidence))
+	}
+	if c.AssistHistoryTurns < 1 || c.AssistHistoryTurns > 100 {
+		errs = append(errs, fmt.Errorf("assist_history_turns %d: must be from 1 to 100", c.AssistHistoryTurns))
+	}
+	if c.EmbedModel != "" && c.EmbedBaseURL == "" {
+		errs = append(errs, fmt.Errorf("embed_model %q: set embed_base_url too (e.g. https://api.openai.com/v1)", c.EmbedModel))
+	}
 	if !(c.RecMMR >= 0 && c.RecMMR <= 1) {
 		errs = append(errs, fmt.Errorf("recommend_mmr %v: must be in [0, 1] (0 is off)", c.RecMMR))
+	}
+	if !(c.RecMaxItemShare >= 0 && c.RecMaxItemShare <= 1) {
+		errs = append(errs, fmt.Errorf("recommend_max_item_share %v: must be in [0, 1] (0 is off)", c.RecMaxItemShare))
+	}
+	if !(c.RecMaxBrandShare >= 0 && c.RecMaxBrandShare <= 1) {
+		errs = append(errs, fmt.Errorf("recommend_max_brand_share %v: must be in [0, 1] (0 is off)", c.RecMaxBrandShare))
 	}
 	if c.RFMInterval.Duration < time.Second {
 		errs = append(errs, fmt.Errorf("rfm_interval %s: must be at least 1s", c.RFMInterval))
 	}
+	if c.NextActionWeeklyCap < 1 {
+		errs = append(errs, fmt.Errorf("next_action_weekly_cap %d: must be at least 1 message a week", c.NextActionWeeklyCap))
+	}
+	if !(c.NextActionMargin > 0 && c.NextActionMargin <= 1) {
+		errs = append(errs, fmt.Errorf("next_action_margin %v: must be above 0 and at most 1 (0.3 for 30%%)", c.NextActionMargin))
+	}
+	if c.UpliftWindowDays < 1 || c.UpliftWindowDays > 365 {
+		errs = append(errs, fmt.Errorf("uplift_window_days %d: must be from 1 to 365", c.UpliftWindowDays))
+	}
+	if c.StrategyRefresh.Duration < time.Second {
+		errs = append(errs, fmt.Errorf("strategy_refresh_interval %s: must be at least 1s", c.StrategyRefresh))
+	}
+	if err := checkNextActions(c.NextActions); err != nil {
+		errs = append(errs, fmt.Errorf("next_actions: %w", err))
+	}
 	if c.CLVHorizonDays < 1 || c.CLVHorizonDays > 3650 {
 		errs = append(errs, fmt.Errorf("clv_horizon_days %d: must be from 1 to 3650", c.CLVHorizonDays))
+	}
+	if c.MinGroupSize < 1 || c.MinGroupSize > 1000000 {
+		errs = append(errs, fmt.Errorf("min_group_size %d: must be from 1 to 1000000 (1 allows any group)", c.MinGroupSize))
+	}
+	if !(c.DPEpsilonBudget > 0 && c.DPEpsilonBudget <= 100) {
+		errs = append(errs, fmt.Errorf("dp_epsilon_budget %v: must be above 0 and at most 100", c.DPEpsilonBudget))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -394,4 +505,71 @@ func Load(fs *flag.FlagSet, b *Bound, getenv func(string) string) (Config, error
 		return Config{}, ferr
 	}
 	return cfg, cfg.Validate()
+}
+
+// RequiredConsent returns the purposes of ConsentRequired.
+func (c *Config) RequiredConsent() ([]shop.Purpose, error) {
+	out := []shop.Purpose{}
+	for _, f := range strings.Split(c.ConsentRequired, ",") {
+		p := shop.Purpose(strings.TrimSpace(f))
+		if p == "" {
+			continue
+		}
+		if !slices.Contains(shop.Purposes, p) {
+			return nil, fmt.Errorf("consent_required: %q is not a consent purpose; use some of %v", p, shop.Purposes)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// List splits a comma-separated setting into its lower-case, trimmed,
+// non-empty parts.
+func List(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.ToLower(strings.TrimSpace(f)); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// NextAction is one configured next best action (package strategy judges
+// them; its Action has the same fields). Kind is coupon, push, email,
+// recommendation or nothing; Cost is per contact, or per redemption when
+// CostPer is "redemption" (the default for coupons); Experiment names the
+// randomised test its uplift is learnt from, PriorUplift the uplift assumed
+// without one; Value (0: the user's order value × next_action_margin) is
+// what one incremental purchase is worth.
+type NextAction struct {
+	Name        string  `json:"name"`
+	Kind        string  `json:"kind"`
+	Cost        float64 `json:"cost,omitempty"`
+	CostPer     string  `json:"cost_per,omitempty"`
+	Experiment  string  `json:"experiment,omitempty"`
+	PriorUplift float64 `json:"prior_uplift,omitempty"`
+	Value       float64 `json:"value,omitempty"`
+}
+
+// checkNextActions checks what can be checked without package strategy:
+// names and kinds.
+func checkNextActions(as []NextAction) error {
+	seen := map[string]bool{}
+	for i, a := range as {
+		switch {
+		case a.Name == "":
+			return fmt.Errorf("action %d has no name", i)
+		case seen[a.Name]:
+			return fmt.Errorf("action %q is listed twice", a.Name)
+		case !slices.Contains([]string{"coupon", "push", "email", "recommendation", "nothing"}, a.Kind):
+			return fmt.Errorf("action %q: kind %q is unknown; use coupon, push, email, recommendation or nothing", a.Name, a.Kind)
+		case a.CostPer != "" && a.CostPer != "contact" && a.CostPer != "redemption":
+			return fmt.Errorf("action %q: cost_per %q: use contact or redemption", a.Name, a.CostPer)
+		case a.Cost < 0 || a.Value < 0:
+			return fmt.Errorf("action %q: cost and value must not be negative", a.Name)
+		}
+		seen[a.Name] = true
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"maps"
@@ -84,6 +85,16 @@ var settings = []setting{
 		c.CLVHorizonDays = n
 		return err
 	}},
+	{"min_group_size", "smallest group a segment export or aggregate report may describe (k-anonymity)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.MinGroupSize = n
+		return err
+	}},
+	{"dp_epsilon_budget", "total differential-privacy epsilon each noisy report may spend", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		c.DPEpsilonBudget = f
+		return err
+	}},
 	{"shutdown_timeout", "how long graceful shutdown waits for requests in flight", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.ShutdownTimeout = Duration{d}
@@ -109,6 +120,31 @@ var settings = []setting{
 		d, err := time.ParseDuration(v)
 		c.LLMTimeout = Duration{d}
 		return err
+	}},
+	{"deletion_feed_retention", "how long the deletion feed names a deleted user before the id is blanked", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.DeletionFeedRetention = Duration{d}
+		return err
+	}},
+	{"pii_keys", "keys sealing personal user attributes with AES-256-GCM, id:base64key,... with the primary first (prefer the environment)", func(c *Config, v string) error {
+		c.PIIKeys = v
+		return nil
+	}},
+	{"pii_fields", "user attributes that are personal and stored sealed (comma-separated)", func(c *Config, v string) error {
+		c.PIIFields = v
+		return nil
+	}},
+	{"pii_hashed", "personal attributes that also get a keyed hash for matching (comma-separated)", func(c *Config, v string) error {
+		c.PIIHashed = v
+		return nil
+	}},
+	{"role", "what serve runs: all (one node does everything), api (requests only) or trainer (training, copy jobs, health and metrics)", func(c *Config, v string) error {
+		c.Role = v
+		return nil
+	}},
+	{"consent_required", "consent purposes that need an explicit grant (comma-separated); others are allowed until the user refuses", func(c *Config, v string) error {
+		c.ConsentRequired = v
+		return nil
 	}},
 	{"copy_max_repairs", "rounds a failing draft goes back to its writer with the reasons before it is rejected", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
@@ -146,6 +182,36 @@ var settings = []setting{
 	{"rate_burst", "requests a key may make at once above its rate (default: one second's worth)", func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		c.RateBurst = n
+		return err
+	}},
+	{"next_actions", "next best actions as a JSON list of {name, kind, cost, cost_per, experiment, prior_uplift, value} (empty: the built-in coupon_10, push, email, recommendation, nothing)", func(c *Config, v string) error {
+		var as []NextAction
+		dec := json.NewDecoder(strings.NewReader(v))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&as); err != nil {
+			return fmt.Errorf("want a JSON list such as [{\"name\":\"push\",\"kind\":\"push\",\"cost\":0.05}]: %w", err)
+		}
+		c.NextActions = as
+		return nil
+	}},
+	{"next_action_weekly_cap", "most marketing messages (coupon, push, e-mail) a user receives in 7 days before next-action stops offering them", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.NextActionWeeklyCap = n
+		return err
+	}},
+	{"next_action_margin", "share of an order's revenue that is profit, for next-action values", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		c.NextActionMargin = f
+		return err
+	}},
+	{"uplift_window_days", "days after a user's first exposure to an experiment in which purchases count as its outcome", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.UpliftWindowDays = n
+		return err
+	}},
+	{"strategy_refresh_interval", "how long an uplift model trained from the store is used before it is trained again", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.StrategyRefresh = Duration{d}
 		return err
 	}},
 	{"ads_crosses", "named feature crosses of the ad click and conversion models, as a×b,c×d over user, advertiser, campaign, creative, item, device, page, hour, lifecycle, price_band, top_category, segment", func(c *Config, v string) error {
@@ -190,6 +256,42 @@ var settings = []setting{
 		f, err := strconv.ParseFloat(v, 64)
 		c.RecMMR = f
 		return err
+	}},
+	{"recommend_max_item_share", "cap on any item's share of this node's recommendation exposure, in (0, 1] (0: off)", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		c.RecMaxItemShare = f
+		return err
+	}},
+	{"recommend_max_brand_share", "cap on any brand's share of this node's recommendation exposure, in (0, 1] (0: off)", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		c.RecMaxBrandShare = f
+		return err
+	}},
+	{"assist_docs_dir", "folder of Markdown policy and FAQ documents the customer-service assistant answers from, split into passages by heading (empty: the embedded default policies only)", func(c *Config, v string) error {
+		c.AssistDocsDir = v
+		return nil
+	}},
+	{"assist_min_confidence", "the assistant escalates to a person when its confidence in an answer is below this, in [0, 1]", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		c.AssistMinConfidence = f
+		return err
+	}},
+	{"assist_history_turns", "turns of a conversation the assistant keeps per session", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.AssistHistoryTurns = n
+		return err
+	}},
+	{"embed_base_url", "base URL of an OpenAI-compatible /v1/embeddings endpoint for the assistant's dense retrieval (empty: BM25 only)", func(c *Config, v string) error {
+		c.EmbedBaseURL = v
+		return nil
+	}},
+	{"embed_api_key", "API key of the embeddings endpoint (better in the environment than on the command line)", func(c *Config, v string) error {
+		c.EmbedAPIKey = v
+		return nil
+	}},
+	{"embed_model", "embedding model name at the embeddings endpoint; with embed_base_url it turns dense retrieval on", func(c *Config, v string) error {
+		c.EmbedModel = v
+		return nil
 	}},
 	{"gorse_feedback_types", "event type per Gorse feedback type as gorse=event,... (adds to or replaces entries of the default mapping; unmapped types become view)", func(c *Config, v string) error {
 		m, err := ParseFeedbackTypes(v)
@@ -265,8 +367,20 @@ func defaultNote(c *Config, name string) string {
 		return "; default " + strconv.FormatBool(c.RecExcludeSeen)
 	case "clv_horizon_days":
 		return "; default " + strconv.Itoa(c.CLVHorizonDays)
+	case "min_group_size":
+		return "; default " + strconv.Itoa(c.MinGroupSize)
+	case "dp_epsilon_budget":
+		return "; default " + strconv.FormatFloat(c.DPEpsilonBudget, 'g', -1, 64)
 	case "rfm_interval":
 		return "; default " + c.RFMInterval.String()
+	case "next_action_weekly_cap":
+		return "; default " + strconv.Itoa(c.NextActionWeeklyCap)
+	case "next_action_margin":
+		return "; default " + strconv.FormatFloat(c.NextActionMargin, 'g', -1, 64)
+	case "uplift_window_days":
+		return "; default " + strconv.Itoa(c.UpliftWindowDays)
+	case "strategy_refresh_interval":
+		return "; default " + c.StrategyRefresh.String()
 	}
 	return ""
 }

@@ -14,8 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shopmind/shopmind/bandit"
 	"github.com/shopmind/shopmind/copywriting"
-	"github.com/shopmind/shopmind/internal/randx"
 	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 )
@@ -171,11 +171,12 @@ type Served struct {
 // Bandit serves a brief's variants by Thompson sampling and learns from
 // message events. It is safe for concurrent use.
 type Bandit struct {
-	svc *Service
-	st  store.Store
-	ctr ArmCounters
-	cfg BanditConfig
-	log *slog.Logger
+	svc    *Service
+	st     store.Store
+	ctr    ArmCounters
+	cfg    BanditConfig
+	policy bandit.EpsilonGreedy // uniform share Explore around Thompson sampling
+	log    *slog.Logger
 
 	rmu sync.Mutex
 	rng *mrand.Rand
@@ -214,7 +215,8 @@ func NewBandit(svc *Service, st store.Store, ctr ArmCounters, cfg BanditConfig, 
 	if seed == 0 {
 		seed = mrand.Uint64()
 	}
-	return &Bandit{svc: svc, st: st, ctr: ctr, cfg: cfg, log: log, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+	policy := bandit.EpsilonGreedy{Epsilon: cfg.Explore, Exploit: bandit.Thompson{Alpha: cfg.PriorSuccesses, Beta: cfg.PriorFailures}}
+	return &Bandit{svc: svc, st: st, ctr: ctr, cfg: cfg, policy: policy, log: log, rng: mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		cache: map[string]cachedArms{}, inflight: map[string]*armsCall{}, now: time.Now}, nil
 }
 
@@ -396,7 +398,8 @@ func (b *Bandit) Serve(ctx context.Context, br copywriting.Brief, n int) (Served
 }
 
 // Choose picks a variant index given their statistics (the policy of
-// BanditConfig); explored says whether warm-up or uniform exploration
+// BanditConfig, built from package bandit: WarmUp, then EpsilonGreedy
+// around Thompson); explored says whether warm-up or uniform exploration
 // picked it.
 func (b *Bandit) Choose(stats []ArmStats) (i int, explored bool) {
 	b.rmu.Lock()
@@ -405,35 +408,14 @@ func (b *Bandit) Choose(stats []ArmStats) (i int, explored bool) {
 	if n == 1 {
 		return 0, false
 	}
-	// Warm-up: the variant with fewest sends (ties at random).
-	least, ties := 0, 1
-	for j := 1; j < n; j++ {
-		switch {
-		case stats[j].Sends < stats[least].Sends:
-			least, ties = j, 1
-		case stats[j].Sends == stats[least].Sends:
-			ties++
-			if b.rng.IntN(ties) == 0 {
-				least = j
-			}
-		}
-	}
-	if stats[least].Sends < b.cfg.MinSends {
-		return least, true
-	}
-	if b.cfg.Explore > 0 && b.rng.Float64() < b.cfg.Explore {
-		return b.rng.IntN(n), true
-	}
-	best, bestDraw := 0, -1.0
+	arms := make([]bandit.Arm, n)
 	for j, s := range stats {
-		sends := max(s.Sends, 0)
-		succ := min(max(s.Successes(b.cfg.Reward), 0), sends)
-		d := randx.Beta(b.rng, b.cfg.PriorSuccesses+float64(succ), b.cfg.PriorFailures+float64(sends-succ))
-		if d > bestDraw {
-			best, bestDraw = j, d
-		}
+		arms[j] = bandit.Arm{Pulls: s.Sends, Reward: float64(s.Successes(b.cfg.Reward))}
 	}
-	return best, false
+	if i, ok := bandit.WarmUp(arms, b.cfg.MinSends, b.rng); ok {
+		return i, true
+	}
+	return b.policy.Pick(arms, b.rng)
 }
 
 // ShopEvent applies one stored event to the variant it names: message_open,

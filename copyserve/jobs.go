@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -148,13 +149,18 @@ type JobsConfig struct {
 	TokensPerMinute   int           // prompt+completion tokens a minute (0: unlimited)
 	ProgressEvery     int           // save progress after this many users (default 100) ...
 	ProgressInterval  time.Duration // ... or this often (default 1s)
-	Clock             Clock         // nil: the real clock
+	// PollInterval is how often Run looks in the store for jobs created
+	// through other nodes, and a running job for a cancellation made
+	// through another node (default 2 s).
+	PollInterval time.Duration
+	Clock        Clock // nil: the real clock
 }
 
-// Jobs runs copy jobs from the store. Run picks up the jobs a previous
-// process left queued or running; Create queues new ones. One job runs at a
-// time (they share the rate limits), its members with bounded concurrency.
-// One process should run the jobs of a store.
+// Jobs runs copy jobs from the store. Run picks up the jobs left queued or
+// running and those created since, through any node; Create stores a queued
+// job. One job runs at a time (they share the rate limits), its members
+// with bounded concurrency. One process runs the jobs of a store: in a
+// cluster, the one elected by package leader.
 type Jobs struct {
 	gen     Generator
 	st      store.Store
@@ -166,7 +172,6 @@ type Jobs struct {
 	tpm     *bucket
 
 	mu      sync.Mutex
-	queue   []string
 	wake    chan struct{}
 	cancels map[string]context.CancelFunc // the running jobs
 	flights map[string]*flight            // cache fills in progress
@@ -185,6 +190,9 @@ func NewJobs(gen Generator, st store.Store, members MembersFunc, user UserFunc, 
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = realClock{}
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 2 * time.Second
 	}
 	if log == nil {
 		log = slog.Default()
@@ -238,7 +246,7 @@ func (j *Jobs) Create(ctx context.Context, spec JobSpec) (Job, error) {
 	if err := j.put(ctx, &job); err != nil {
 		return Job{}, err
 	}
-	j.enqueue(job.ID)
+	j.wakeRunner()
 	return job, nil
 }
 
@@ -359,74 +367,70 @@ func (j *Jobs) result(ctx context.Context, job, user string) (JobResult, bool, e
 	return r, true, json.Unmarshal(o.Data, &r)
 }
 
-func (j *Jobs) enqueue(id string) {
-	j.mu.Lock()
-	j.queue = append(j.queue, id)
-	j.mu.Unlock()
+// errCancelled stops a run whose job was cancelled through another node.
+var errCancelled = errors.New("the job was cancelled")
+
+func (j *Jobs) wakeRunner() {
 	select {
 	case j.wake <- struct{}{}:
 	default:
 	}
 }
 
-// Run resumes the jobs the store holds queued or running (oldest first),
-// then runs new ones as they are created, until ctx ends.
+// Run runs the store's unfinished jobs (queued, or running when a process
+// stopped), oldest first, one at a time, until ctx ends: those a previous
+// process left, those created through this node (Create wakes it) and those
+// created through other nodes (found by looking at the store every
+// PollInterval). A cluster runs it on one elected process (package leader),
+// so a job has one runner; the API nodes only create, read and cancel.
 func (j *Jobs) Run(ctx context.Context) error {
-	var pending []Job
+	t := time.NewTicker(j.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		id, err := j.nextUnfinished(ctx)
+		if err != nil && ctx.Err() == nil {
+			j.log.Warn("copy jobs: looking for work", "err", err)
+		}
+		if id != "" {
+			if _, err := j.runJob(ctx, id, nil, false); err != nil && ctx.Err() == nil {
+				j.log.Error("copy job", "job", id, "err", err)
+			}
+			if ctx.Err() != nil {
+				return nil
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-j.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// nextUnfinished returns the oldest queued or running job, "" when none.
+func (j *Jobs) nextUnfinished(ctx context.Context) (string, error) {
+	var best Job
 	cursor := ""
 	for {
 		objs, next, err := j.st.ListObjects(ctx, JobKind, cursor, store.MaxLimit)
 		if err != nil {
-			return fmt.Errorf("copy jobs: listing: %w", err)
+			return "", fmt.Errorf("copy jobs: listing: %w", err)
 		}
 		for _, o := range objs {
 			var job Job
-			if json.Unmarshal(o.Data, &job) == nil && !job.Finished() {
-				pending = append(pending, job)
+			if json.Unmarshal(o.Data, &job) != nil || job.Finished() {
+				continue
+			}
+			if best.ID == "" || job.CreatedAt.Before(best.CreatedAt) {
+				best = job
 			}
 		}
 		if next == "" {
-			break
+			return best.ID, nil
 		}
 		cursor = next
-	}
-	if len(pending) > 0 {
-		// Resumed jobs go before any created since start, oldest first.
-		for i := 1; i < len(pending); i++ {
-			for k := i; k > 0 && pending[k].CreatedAt.Before(pending[k-1].CreatedAt); k-- {
-				pending[k], pending[k-1] = pending[k-1], pending[k]
-			}
-		}
-		ids := make([]string, len(pending))
-		for i, p := range pending {
-			ids[i] = p.ID
-		}
-		j.mu.Lock()
-		j.queue = append(ids, j.queue...)
-		j.mu.Unlock()
-		j.log.Info("resuming copy jobs", "jobs", len(ids))
-	}
-	for {
-		j.mu.Lock()
-		var id string
-		if len(j.queue) > 0 {
-			id, j.queue = j.queue[0], j.queue[1:]
-		}
-		j.mu.Unlock()
-		if id == "" {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-j.wake:
-				continue
-			}
-		}
-		if _, err := j.runJob(ctx, id, nil, false); err != nil && ctx.Err() == nil {
-			j.log.Error("copy job", "job", id, "err", err)
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
 	}
 }
 
@@ -478,7 +482,7 @@ func (j *Jobs) runJob(ctx context.Context, id string, progress func(Job), restar
 	case ctx.Err() != nil:
 		// Shutting down: leave it running for the next start.
 		return job, nil
-	case jctx.Err() != nil:
+	case jctx.Err() != nil || errors.Is(runErr, errCancelled):
 		job.Status = JobCancelled
 	default:
 		job.Status, job.Error = JobFailed, runErr.Error()
@@ -544,6 +548,14 @@ func (j *Jobs) run(ctx context.Context, job *Job, progress func(Job)) error {
 			return
 		}
 		lastSave = time.Now()
+		// A cancellation made through another node is in the store only.
+		if stored, err := j.Get(context.WithoutCancel(ctx), job.ID); err == nil && stored.Status == JobCancelled {
+			if firstErr == nil {
+				firstErr = errCancelled
+			}
+			stp()
+			return
+		}
 		if err := j.put(context.WithoutCancel(ctx), job); err != nil {
 			j.log.Warn("copy job: saving progress", "job", job.ID, "err", err)
 		}
@@ -639,6 +651,11 @@ feed:
 // handle gives one member their result: the stored one if any (fresh is
 // false), else a new one, stored before it is counted.
 func (j *Jobs) handle(ctx context.Context, job *Job, user string) (JobResult, bool, error) {
+	if user == "" {
+		// A member erased after the snapshot (EraseUser): nothing is
+		// written for them.
+		return JobResult{Job: job.ID, Status: ResultSkipped, Error: "the user was deleted"}, true, nil
+	}
 	if r, ok, err := j.result(ctx, job.ID, user); err != nil || ok {
 		return r, false, err
 	}
@@ -848,4 +865,53 @@ func (b *bucket) charge(n float64) {
 	b.refill()
 	b.tokens -= n
 	b.mu.Unlock()
+}
+
+// EraseUser removes what copy jobs hold of a deleted user: their results,
+// and their id from every job's member list (replaced by an empty entry, so
+// that positions, and with them resumption, stay as they were). It returns
+// how many stored objects it removed or rewrote.
+func (j *Jobs) EraseUser(ctx context.Context, user string) (int64, error) {
+	var n int64
+	cursor := ""
+	for {
+		objs, next, err := j.st.ListObjects(ctx, JobKind, cursor, store.MaxLimit)
+		if err != nil {
+			return n, fmt.Errorf("copy jobs: listing jobs: %w", err)
+		}
+		for _, o := range objs {
+			var job Job
+			if err := json.Unmarshal(o.Data, &job); err != nil {
+				return n, fmt.Errorf("copy job %s is stored damaged: %w", o.ID, err)
+			}
+			switch err := j.st.DeleteObject(ctx, ResultKind, job.ID+"/"+user); {
+			case err == nil:
+				n++
+			case !errors.Is(err, store.ErrNotFound):
+				return n, fmt.Errorf("copy job %s: removing a result: %w", job.ID, err)
+			}
+			for c := 0; c < max(job.Chunks, 0); c++ {
+				ids, err := j.chunk(ctx, job.ID, c)
+				if err != nil {
+					return n, err
+				}
+				i := slices.Index(ids, user)
+				if i < 0 {
+					continue
+				}
+				for ; i >= 0; i = slices.Index(ids, user) {
+					ids[i] = ""
+				}
+				raw, _ := json.Marshal(ids)
+				if _, err := j.st.PutObject(ctx, MembersKind, fmt.Sprintf("%s/%06d", job.ID, c), raw); err != nil {
+					return n, fmt.Errorf("copy job %s: rewriting its members: %w", job.ID, err)
+				}
+				n++
+			}
+		}
+		if next == "" {
+			return n, nil
+		}
+		cursor = next
+	}
 }

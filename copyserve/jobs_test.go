@@ -350,3 +350,45 @@ func TestJobCancel(t *testing.T) {
 		t.Errorf("unknown job: %v", err)
 	}
 }
+
+// A job created through one node is run by the runner on another, and a
+// cancellation made through the first stops it there.
+func TestJobAcrossNodes(t *testing.T) {
+	f := newFixture(t, 60)
+	f.gen.block = make(chan struct{})
+	ctx := context.Background()
+	api := f.jobs(JobsConfig{})                                                                         // creates and cancels, runs nothing
+	runner := f.jobs(JobsConfig{Concurrency: 1, PollInterval: 10 * time.Millisecond, ProgressEvery: 1}) // the elected runner
+	rctx, rstop := context.WithCancel(ctx)
+	defer rstop()
+	go runner.Run(rctx)
+	job, err := api.Create(ctx, JobSpec{Segment: "seg", Brief: testBrief(), Variants: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 { // the runner found it in the store and is generating
+		f.gen.block <- struct{}{}
+	}
+	waitStatus(t, api, job.ID, JobRunning)
+	if got, err := api.Cancel(ctx, job.ID); err != nil || got.Status != JobCancelled {
+		t.Fatalf("cancel through the other node: %+v %v", got, err)
+	}
+	go func() { // let the runner reach its next progress save
+		for {
+			select {
+			case f.gen.block <- struct{}{}:
+			case <-rctx.Done():
+				return
+			}
+		}
+	}()
+	waitStatus(t, runner, job.ID, JobCancelled)
+	got, _ := api.Get(ctx, job.ID)
+	if got.Status != JobCancelled || got.Done >= 60 {
+		t.Errorf("job after a cancellation through another node: %+v", got)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if got, _ := api.Get(ctx, job.ID); got.Status != JobCancelled {
+		t.Errorf("the runner overwrote the cancellation: %s", got.Status)
+	}
+}

@@ -12,8 +12,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
+	"github.com/shopmind/shopmind/privacy/pii"
 	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 )
@@ -76,7 +78,12 @@ type Service struct {
 	obs     Observer
 	onItems func([]shop.Item)
 	onEvent func(context.Context, []shop.Event)
+	pii     *pii.Policy
 }
+
+// UsePII seals the personal attributes of every user written (see package
+// privacy/pii); nil stores them as given. Call it before serving.
+func (s *Service) UsePII(p *pii.Policy) { s.pii = p }
 
 // OnEvents registers fn to be told of the events of each batch that were
 // newly stored (not duplicates), after the store acknowledged them; ad
@@ -193,7 +200,13 @@ func (s *Service) Items(ctx context.Context, rows []Row[shop.Item]) (Summary, er
 // Users validates every row and stores the valid ones (insert or replace).
 func (s *Service) Users(ctx context.Context, rows []Row[shop.User]) (Summary, error) {
 	return putAll(ctx, rows, "users", func(u *shop.User) (string, error) {
-		return u.ID, u.Validate()
+		if err := u.Validate(); err != nil || s.pii == nil {
+			return u.ID, err
+		}
+		// The row's attributes are sealed in a copy: the caller's map is
+		// left as it was.
+		u.Attributes = maps.Clone(u.Attributes)
+		return u.ID, s.pii.SealUser(u)
 	}, s.store.PutUsers)
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shopmind/shopmind/catalog"
+	"github.com/shopmind/shopmind/consent"
 	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/recserve"
 	"github.com/shopmind/shopmind/shop"
@@ -348,4 +349,38 @@ func TestSwapUnderLoad(t *testing.T) {
 		t.Errorf("the reading node swapped %d times, want at least 2", reader.Swaps())
 	}
 	t.Logf("%d requests, %d swaps on the reading node", requests.Load(), reader.Swaps())
+}
+
+// Without personalisation consent a user gets the answer a stranger gets,
+// and nothing of their history shapes it.
+func TestNoPersonalizationConsentGivesNonPersonalised(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t, recserve.Config{Rules: recserve.DefaultRules()})
+	uid, _, _ := f.activeUser(t, 8)
+	cons := consent.New(f.st, nil, time.Millisecond, nil)
+	f.svc.UseConsent(cons)
+	before, err := f.svc.ForUser(ctx, uid, recserve.Request{N: 10})
+	if err != nil || before.Strategy != "personalized" {
+		t.Fatalf("with consent unasked (allowed): %s, %v; want personalized", before.Strategy, err)
+	}
+	if err := f.st.PutUsers(ctx, []shop.User{{ID: uid, Consent: map[shop.Purpose]bool{shop.Personalization: false}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cons.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.ForUser(ctx, uid, recserve.Request{N: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, err := f.svc.ForUser(ctx, "nobody-at-all", recserve.Request{N: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Strategy != "popular" || got.Note == "" {
+		t.Errorf("without consent: strategy %q, note %q; want popular with a note", got.Strategy, got.Note)
+	}
+	if !slices.Equal(itemIDs(got), itemIDs(stranger)) {
+		t.Errorf("without consent the answer %v differs from a stranger's %v: personal data shaped it", itemIDs(got), itemIDs(stranger))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shopmind/shopmind/fairness"
 	"github.com/shopmind/shopmind/shop"
 )
 
@@ -20,6 +21,18 @@ type Rules struct {
 	// (1−λ)·max similarity to what is already chosen (same leaf category 1,
 	// same top level 0.5). 0 turns it off.
 	MMR float64 `json:"mmr,omitempty"`
+	// MaxItemShare and MaxBrandShare, in (0, 1], cap an item's and a
+	// brand's share of the recommendation exposure this node served under
+	// the same caps: candidates over a cap (decayed running counts, see
+	// fairness.Online) go below the others at the end of ranking. Counts
+	// are per node, so each node caps its own traffic's shares, which
+	// bounds the cluster's share the same. 0 turns a cap off.
+	MaxItemShare  float64 `json:"max_item_share,omitempty"`
+	MaxBrandShare float64 `json:"max_brand_share,omitempty"`
+}
+
+func (r Rules) caps() fairness.Caps {
+	return fairness.Caps{MaxItemShare: r.MaxItemShare, MaxBrandShare: r.MaxBrandShare}
 }
 
 // DefaultRules excludes purchased and recently seen items and out-of-stock
@@ -83,6 +96,9 @@ func (r Rules) Check() error {
 	}
 	if r.MMR < 0 || r.MMR > 1 {
 		return fmt.Errorf("mmr must be in [0, 1]")
+	}
+	if err := r.caps().Check(); err != nil {
+		return err
 	}
 	return nil
 }

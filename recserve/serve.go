@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/shopmind/shopmind/fairness"
 	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/recommend"
 	"github.com/shopmind/shopmind/shop"
@@ -53,6 +54,7 @@ type Result struct {
 	Items    []Item `json:"items"`
 	Model    string `json:"model,omitempty"` // version of the model in force ("" before the first)
 	Strategy string `json:"strategy"`        // personalized, session, similar, bought_together, popular or catalogue
+	Note     string `json:"note,omitempty"`  // why the answer is not what was asked for (consent)
 }
 
 func (s *Service) prepare(req *Request) (Rules, error) {
@@ -80,6 +82,16 @@ func (s *Service) ForUser(ctx context.Context, userID string, req Request) (Resu
 		return Result{}, err
 	}
 	l := s.cur.Load()
+	if !s.consent.Allowed(userID, shop.Personalization) {
+		// Nothing of the user's is read: not their history, nor what they
+		// bought or saw (the exclusion rules are personal too).
+		res := s.catalogueFallback(req, rules, req.Exclude)
+		if l != nil {
+			res = s.popular(l, req, rules, req.Exclude)
+		}
+		res.Note = "not personalised: the user has not consented to personalization"
+		return res, nil
+	}
 	var recent []profile.RecentEvent
 	var purchased []string
 	if s.profiles != nil {
@@ -205,7 +217,7 @@ func (s *Service) personal(l *loaded, hist []recommend.Event, req Request, rules
 
 // pool is how many candidates to draw before rules that reorder.
 func pool(n int, r Rules) int {
-	if len(r.Boosts) > 0 || r.MaxPerCategory > 0 || r.MMR > 0 {
+	if len(r.Boosts) > 0 || r.MaxPerCategory > 0 || r.MMR > 0 || r.caps().On() {
 		return n*5 + 20
 	}
 	return n
@@ -308,6 +320,11 @@ func (s *Service) finish(l *loaded, cands []candidate, req Request, rules Rules)
 		out = append(out, sc)
 	}
 	slices.SortStableFunc(out, func(a, b scored) int { return cmp.Compare(b.v, a.v) })
+	var capper *fairness.Online
+	if caps := rules.caps(); caps.On() {
+		capper = s.capper(caps)
+		out = capOrder(capper, l, s, out, req.N, func(c scored) int32 { return c.item })
+	}
 	var chosen []scored
 	switch {
 	case rules.MMR > 0:
@@ -345,6 +362,13 @@ func (s *Service) finish(l *loaded, cands []candidate, req Request, rules Rules)
 		}
 	default:
 		chosen = out[:min(req.N, len(out))]
+	}
+	if capper != nil {
+		served := make([]fairness.Candidate, len(chosen))
+		for i, c := range chosen {
+			served[i] = s.capCandidate(l, c.item)
+		}
+		capper.Record(served...)
 	}
 	items := make([]Item, len(chosen))
 	for i, c := range chosen {

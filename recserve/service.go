@@ -20,6 +20,7 @@ import (
 
 	"github.com/shopmind/shopmind/artefact"
 	"github.com/shopmind/shopmind/catalog"
+	"github.com/shopmind/shopmind/consent"
 	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/recommend/bundle"
 	"github.com/shopmind/shopmind/shop"
@@ -76,6 +77,9 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 
+	consent *consent.Service // nil: everyone consents
+	caps    cappers          // running exposure counts per cap setting
+
 	cur      atomic.Pointer[loaded]
 	training sync.Mutex // one training at a time on this node
 	swaps    atomic.Int64
@@ -93,6 +97,10 @@ func New(st store.Store, profiles *profile.Service, cat *catalog.Cache, cfg Conf
 	}
 	return &Service{cfg: cfg.withDefaults(), st: st, profiles: profiles, cat: cat, log: log, now: time.Now}
 }
+
+// UseConsent makes ForUser answer users without personalization consent
+// with non-personalised recommendations. Call it before serving.
+func (s *Service) UseConsent(c *consent.Service) { s.consent = c }
 
 // Model describes the model in force.
 type Model struct {
@@ -149,6 +157,32 @@ func (s *Service) Run(ctx context.Context) error {
 				s.log.Warn("recommendations: looking for a new model", "err", err)
 			}
 		case <-train:
+			s.trainLogged(ctx)
+		}
+	}
+}
+
+// TrainLoop is the trainer's work: train and publish when no model is
+// published yet, then every TrainInterval (never, when 0), until ctx ends.
+// A cluster runs it on one elected process (package leader); the others
+// only Run (poll and swap) with Train unset.
+func (s *Service) TrainLoop(ctx context.Context) error {
+	if _, err := artefact.Current(ctx, s.st, Kind); errors.Is(err, artefact.ErrNone) {
+		s.trainLogged(ctx)
+	} else if err != nil && ctx.Err() == nil {
+		s.log.Warn("recommendations: looking for a published model", "err", err)
+	}
+	if s.cfg.TrainInterval <= 0 {
+		<-ctx.Done()
+		return nil
+	}
+	t := time.NewTicker(s.cfg.TrainInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
 			s.trainLogged(ctx)
 		}
 	}

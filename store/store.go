@@ -65,6 +65,8 @@ type Store interface {
 	PutUsers(ctx context.Context, users []shop.User) error
 	// GetUser returns one user.
 	GetUser(ctx context.Context, id string) (shop.User, error)
+	// ListUsers pages through users ordered by id.
+	ListUsers(ctx context.Context, cursor string, limit int) (users []shop.User, next string, err error)
 
 	// AppendEvents stores events, absorbing duplicates by ID (see above).
 	AppendEvents(ctx context.Context, events []shop.Event) (inserted []bool, err error)
@@ -88,6 +90,11 @@ type Store interface {
 	// fewer than limit while more remain; only an empty answer means the
 	// reader has caught up).
 	DeletionsSince(ctx context.Context, after int64, limit int) ([]Deletion, error)
+	// ScrubDeletions blanks the user id of deletions stored before the
+	// given time (their counts and times stay, as the audit trail): once
+	// every node has followed a deletion, the feed need not name the user.
+	// It returns how many deletions it blanked.
+	ScrubDeletions(ctx context.Context, before time.Time) (int64, error)
 
 	// PutObject stores a small document of a kind (segment definitions,
 	// campaigns, experiments, model manifests) under id, replacing any
@@ -103,6 +110,10 @@ type Store interface {
 
 	// Counters and values: see CounterStore.
 	CounterStore
+	// The consent history and feed: see ConsentLog.
+	ConsentLog
+	// Named exclusive locks for electing one process: see Locker.
+	Locker
 
 	// Stats counts what is stored.
 	Stats(ctx context.Context) (Stats, error)

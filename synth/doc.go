@@ -24,6 +24,12 @@
 // reviews some days after a purchase. Every generated entity passes the
 // validation of package shop.
 //
+// AddCampaign (opt-in) writes a past randomised e-mail coupon test into a
+// generated shop, with each user's true uplift in Truth.Campaign, for the
+// uplift models and the campaign planner to learn from and be checked
+// against. It draws from its own random stream: shops without it are
+// unchanged.
+//
 // Identifiers are stable for a Config: items syn-item-N, users syn-user-N,
 // brands syn-brand-N, sessions syn-sess-N, orders syn-order-N, and events
 // syn-N numbered in time order. Item attributes carry category_id and

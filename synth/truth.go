@@ -29,6 +29,9 @@ type Truth struct {
 	Brands []BrandTruth `json:"brands"` // aligned with Shop.Brands
 	Items  []ItemTruth  `json:"items"`  // aligned with Shop.Items
 	Users  []UserTruth  `json:"users"`  // aligned with Shop.Users
+	// Campaign is the truth of the past coupon test AddCampaign wrote into
+	// the shop; nil when there is none.
+	Campaign *CampaignTruth `json:"campaign,omitempty"`
 }
 
 // LeafTruth is one leaf category with its typical price.

@@ -101,6 +101,38 @@ func (t *timedStore) DeletionsSince(ctx context.Context, after int64, limit int)
 	return ds, err
 }
 
+func (t *timedStore) TryLock(ctx context.Context, name string) (store.Lock, bool, error) {
+	return t.s.TryLock(ctx, name)
+}
+
+func (t *timedStore) ScrubDeletions(ctx context.Context, before time.Time) (int64, error) {
+	start := time.Now()
+	n, err := t.s.ScrubDeletions(ctx, before)
+	t.done("scrub_deletions", start, err)
+	return n, err
+}
+
+func (t *timedStore) ListUsers(ctx context.Context, cursor string, limit int) ([]shop.User, string, error) {
+	start := time.Now()
+	us, next, err := t.s.ListUsers(ctx, cursor, limit)
+	t.done("list_users", start, err)
+	return us, next, err
+}
+
+func (t *timedStore) ConsentSince(ctx context.Context, after int64, limit int) ([]store.ConsentChange, error) {
+	start := time.Now()
+	cs, err := t.s.ConsentSince(ctx, after, limit)
+	t.done("consent_since", start, err)
+	return cs, err
+}
+
+func (t *timedStore) ConsentHistory(ctx context.Context, userID string) ([]store.ConsentChange, error) {
+	start := time.Now()
+	cs, err := t.s.ConsentHistory(ctx, userID)
+	t.done("consent_history", start, err)
+	return cs, err
+}
+
 func (t *timedStore) PutObject(ctx context.Context, kind, id string, data []byte) (int64, error) {
 	start := time.Now()
 	v, err := t.s.PutObject(ctx, kind, id, data)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -202,21 +201,6 @@ func printAnalysis(out io.Writer, a *clv.Analysis) {
 				m.Fit.Model, a.Options.Value.Horizon, m.TotalCLV, m.MeanCLV, m.MedianCLV)
 		}
 	}
-}
-
-// writeFileWith writes a file through fn, removing it if fn fails.
-func writeFileWith(path string, fn func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	werr := fn(f)
-	cerr := f.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(path)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }
 
 type clvFitJSON struct {

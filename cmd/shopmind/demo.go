@@ -60,6 +60,11 @@ func runDemo(ctx context.Context, args []string, out, errOut io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("generating the demo shop: %w", err)
 	}
+	// A past e-mail coupon test (spring-coupon) for the uplift models,
+	// campaign plans and next actions to learn from.
+	if err := synth.AddCampaign(sh, synth.CampaignConfig{}); err != nil {
+		return fmt.Errorf("adding the demo's coupon test: %w", err)
+	}
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -164,6 +169,9 @@ Try:
   curl -s %[1]s/v1/users/%[5]s/profile
   curl -s -X POST %[1]s/v1/segments -d '{"name":"repeat buyers","expression":"frequency >= 2 and recency_days <= 30"}'
   curl -s '%[1]s/v1/clusters?k=4'
+  curl -s %[1]s/v1/users/%[5]s/next-action
+  curl -s -X POST %[1]s/v1/segments -d '{"id":"buyers","name":"buyers","expression":"frequency >= 1"}'
+  curl -s -X POST %[1]s/v1/plans -d '{"segment":"buyers","offer_cost":10,"margin":0.3,"budget":500,"limit":5}'
   curl -s '%[1]s/v1/users/%[5]s/recommendations?n=5&explain=true'
   curl -s '%[1]s/v1/items/%[4]s/similar?n=5&explain=true'
   curl -s '%[1]s/v1/items/%[4]s/bought-together?n=5&explain=true'

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -24,6 +22,8 @@ func evalTargets() []evalTarget {
 	return []evalTarget{
 		{"recommend", "next-item recommendation on public sequence datasets (leave-one-out, full ranking)", runEvalRecommend},
 		{"ctr", "click (and conversion) prediction: AUC, log loss and calibration on public and synthetic datasets", runEvalCTR},
+		{"uplift", "uplift models (T/X-learner, class transformation, uplift trees): Qini, AUUC, uplift@k on Hillstrom", runEvalUplift},
+		{"assist", "assistant knowledge retrieval: Recall@1/5 and MRR of held-out Bitext customer utterances", runEvalAssist},
 	}
 }
 
@@ -91,34 +91,12 @@ func runEvalRecommend(ctx context.Context, args []string, out, errOut io.Writer)
 	start := time.Now()
 	rep, err := eval.EvaluateDataset(ctx, eval.Options{
 		Source: src, Path: *path, Algos: strings.Split(*algo, ","), Refit: *refit, Quick: *quick, K: *k, Workers: *workers,
-		Log: func(format string, a ...any) {
-			fmt.Fprintf(errOut, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, a...))
-		},
+		Log: elapsedLog(errOut, start),
 	})
 	if err != nil {
 		return err
 	}
-	if err := rep.WriteTable(out); err != nil {
-		return err
-	}
-	write := func(path string, f func(io.Writer) error) error {
-		if path == "" {
-			return nil
-		}
-		file, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		return errors.Join(f(file), file.Close())
-	}
-	if err := write(*jsonPath, rep.WriteJSON); err != nil {
-		return fmt.Errorf("writing --json: %w", err)
-	}
-	if err := write(*reportPath, rep.WriteHTML); err != nil {
-		return fmt.Errorf("writing --report: %w", err)
-	}
-	fmt.Fprintf(errOut, "done in %s\n", time.Since(start).Round(100*time.Millisecond))
-	return nil
+	return writeEvalReport(out, errOut, start, rep, *jsonPath, *reportPath, "report")
 }
 
 // ctrModelSpecs and ctrCalibrators are the models and calibrators `eval
@@ -167,32 +145,10 @@ func runEvalCTR(ctx context.Context, args []string, out, errOut io.Writer) error
 	rep, err := ctreval.Evaluate(ctx, ctreval.Options{
 		Dataset: *dataset, Path: *path, Split: *split, Seed: *seed, Rows: *rows, Models: strings.Split(*model, ","),
 		Specs: ctrModelSpecs(), Calibrators: ctrCalibrators(),
-		Log: func(format string, a ...any) {
-			fmt.Fprintf(errOut, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, a...))
-		},
+		Log: elapsedLog(errOut, start),
 	})
 	if err != nil {
 		return err
 	}
-	if err := rep.WriteTable(out); err != nil {
-		return err
-	}
-	write := func(path string, f func(io.Writer) error) error {
-		if path == "" {
-			return nil
-		}
-		file, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		return errors.Join(f(file), file.Close())
-	}
-	if err := write(*jsonPath, rep.WriteJSON); err != nil {
-		return fmt.Errorf("writing --json: %w", err)
-	}
-	if err := write(*reportPath, rep.WriteHTML); err != nil {
-		return fmt.Errorf("writing --report: %w", err)
-	}
-	fmt.Fprintf(errOut, "done in %s\n", time.Since(start).Round(100*time.Millisecond))
-	return nil
+	return writeEvalReport(out, errOut, start, rep, *jsonPath, *reportPath, "report")
 }

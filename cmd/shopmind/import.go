@@ -35,6 +35,9 @@ func runImport(ctx context.Context, args []string, out, errOut io.Writer) error 
 	if *batch < 1 || *batch > cfg.MaxBatch {
 		return fmt.Errorf("--batch must be from 1 to %d", cfg.MaxBatch)
 	}
+	if *format == "bitext" {
+		return importBitext(ctx, cfg, *path, out, errOut)
+	}
 	f, err := importer.Lookup(*format)
 	if err != nil {
 		return err
@@ -66,6 +69,7 @@ func importHelp() string {
 	for _, f := range importer.Formats() {
 		fmt.Fprintf(&b, "  %-15s %s\n", f.Name, strings.ReplaceAll(f.Description, "\n", "\n                  "))
 	}
+	fmt.Fprintf(&b, "  %-15s %s\n", "bitext", "Bitext customer-support CSV: one FAQ document per intent for the assistant\n                  (stored as assistant documents; every node indexes them)")
 	return strings.TrimRight(b.String(), "\n")
 }
 

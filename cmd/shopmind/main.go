@@ -29,10 +29,14 @@ func commands() []command {
 		{"eval", "evaluate models offline on public datasets", runEval},
 		{"clv", "fit customer-value models (BG/NBD, Pareto/NBD, Gamma-Gamma)", runCLV},
 		{"segment", "list, export and cluster segments of customers", runSegment},
+		{"plan", "plan a campaign: whom to treat for the most incremental profit within a budget", runPlan},
 		{"train", "train the recommendation models and publish a new version", runTrain},
 		{"copy", "write marketing copy from a brief and check texts against the guardrails", runCopy},
 		{"loadtest", "drive a bounded HTTP load on loopback and report throughput and latency", runLoadtest},
+		{"keys", "make keys for personal data and re-seal it under a new key", runKeys},
 		{"sim", "simulate ad traffic through the real decision code (budgets, pacing, caps, auction)", runSim},
+		{"experiment", "print an experiment's results (arms, intervals, CUPED, SRM, sequential test)", runExperiment},
+		{"report", "exposure and ad delivery parity reports on a synthetic shop", runReport},
 	}
 }
 

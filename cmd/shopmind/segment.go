@@ -62,6 +62,7 @@ type segmentEnv struct {
 	st       store.Store
 	profiles *profile.Service
 	aud      *audience.Service
+	minGroup int // min_group_size: the smallest group an export may describe
 }
 
 // openSegments parses the settings, opens the store and builds every
@@ -86,7 +87,7 @@ func openSegments(ctx context.Context, fs *flag.FlagSet, b *config.Bound, errOut
 	}
 	profiles.RefreshRFM()
 	log.Info("profiles built", "users", profiles.Users(), "took", time.Since(start).Round(time.Millisecond))
-	return &segmentEnv{st: st, profiles: profiles, aud: audience.New(st, profiles)}, nil
+	return &segmentEnv{st: st, profiles: profiles, aud: audience.New(st, profiles), minGroup: cfg.MinGroupSize}, nil
 }
 
 func noArgs(fs *flag.FlagSet, name string) error {
@@ -152,11 +153,12 @@ func runSegmentList(ctx context.Context, args []string, out, errOut io.Writer) e
 
 func runSegmentExport(ctx context.Context, args []string, out, errOut io.Writer) error {
 	fs := newFlags("segment export", "Write a segment's members, with the profile fields its expression reads, as CSV\n"+
-		"(a header, then one row per member) or JSONL (one object per member). The count goes to stderr.", errOut)
+		"(a header, then one row per member) or JSONL (one object per member). The count goes to stderr.\n"+
+		"A segment smaller than min_group_size is refused (k-anonymity).", errOut)
 	id := fs.String("id", "", "segment id (see shopmind segment list)")
 	format := fs.String("format", "csv", "csv or jsonl")
 	outPath := fs.String("out", "", "file to write (default: standard output)")
-	b := config.Bind(fs, segmentSettings...)
+	b := config.Bind(fs, append(slices.Clip(segmentSettings), "min_group_size")...)
 	if err := fs.Parse(args); err != nil {
 		return parseErr(err)
 	}
@@ -186,7 +188,7 @@ func runSegmentExport(ctx context.Context, args []string, out, errOut io.Writer)
 		}
 		w = f
 	}
-	n, err := env.aud.Export(ctx, *id, *format, w)
+	n, err := env.aud.Export(ctx, *id, *format, env.minGroup, w)
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr

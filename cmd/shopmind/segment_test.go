@@ -148,8 +148,22 @@ func TestSegmentExport(t *testing.T) {
 		t.Fatal("the test segment is empty")
 	}
 
+	// k-anonymity: a segment one member short of min_group_size is refused
+	// and no file is left behind; a segment of exactly k is exported.
 	file := filepath.Join(t.TempDir(), "members.csv")
-	code, out, errOut := runCmd(t, "segment", "export", "--id", "big-spenders", "--out", file, "--data", dir, "--log-level", "warn")
+	code, out, errOut := runCmd(t, "segment", "export", "--id", "big-spenders", "--out", file, "--min-group-size", strconv.Itoa(size+1), "--data", dir, "--log-level", "warn")
+	if code != 1 || !strings.Contains(errOut, "fewer than the minimum group size of "+strconv.Itoa(size+1)) || out != "" {
+		t.Errorf("export below k: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Errorf("refused export left %s behind (%v)", file, err)
+	}
+	code, out, errOut = runCmd(t, "segment", "export", "--id", "big-spenders", "--format", "jsonl", "--data", dir, "--log-level", "warn",
+		"--min-group-size", strconv.Itoa(size+1))
+	if code != 1 || out != "" {
+		t.Errorf("jsonl export below k: exit %d, stdout %q", code, out)
+	}
+	code, out, errOut = runCmd(t, "segment", "export", "--id", "big-spenders", "--out", file, "--min-group-size", strconv.Itoa(size), "--data", dir, "--log-level", "warn")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
@@ -169,7 +183,7 @@ func TestSegmentExport(t *testing.T) {
 		t.Errorf("%d rows, header %q", len(rows), rows[0])
 	}
 
-	code, out, errOut = runCmd(t, "segment", "export", "--id", "big-spenders", "--format", "jsonl", "--data", dir, "--log-level", "warn")
+	code, out, errOut = runCmd(t, "segment", "export", "--id", "big-spenders", "--format", "jsonl", "--min-group-size", "1", "--data", dir, "--log-level", "warn")
 	if code != 0 {
 		t.Fatalf("jsonl: exit %d\n%s", code, errOut)
 	}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/shopmind/shopmind/ads"
 	"github.com/shopmind/shopmind/ads/redisctr"
 	"github.com/shopmind/shopmind/ads/storectr"
@@ -18,13 +20,17 @@ import (
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
+	"github.com/shopmind/shopmind/consent"
 	"github.com/shopmind/shopmind/copyserve"
 	"github.com/shopmind/shopmind/copywriting"
 	"github.com/shopmind/shopmind/copywriting/guard"
 	"github.com/shopmind/shopmind/copywriting/llm"
 	"github.com/shopmind/shopmind/ctr/ftrl"
+	"github.com/shopmind/shopmind/experiment"
 	"github.com/shopmind/shopmind/ingest"
+	"github.com/shopmind/shopmind/leader"
 	"github.com/shopmind/shopmind/profile"
+	"github.com/shopmind/shopmind/ratelimit"
 	"github.com/shopmind/shopmind/recommend/bundle"
 	"github.com/shopmind/shopmind/recserve"
 	"github.com/shopmind/shopmind/shop"
@@ -173,6 +179,7 @@ func recConfig(cfg config.Config) (recserve.Config, error) {
 			ExcludePurchased: cfg.RecExcludePurchased, ExcludeSeen: cfg.RecExcludeSeen,
 			IncludeOutOfStock: cfg.RecIncludeOutOfStock, Boosts: boosts,
 			MaxPerCategory: cfg.RecMaxPerCategory, MMR: cfg.RecMMR,
+			MaxItemShare: cfg.RecMaxItemShare, MaxBrandShare: cfg.RecMaxBrandShare,
 		},
 	}, nil
 }
@@ -230,8 +237,19 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 	if err != nil {
 		return err
 	}
-	recCfg.Train = true
+	// Training runs under a store lock (TrainLoop below), not in Run.
+	recCfg.Train = false
 	recs := recserve.New(timed, profiles, cat, recCfg, log)
+	required, err := cfg.RequiredConsent()
+	if err != nil {
+		return err
+	}
+	// Consent is enforced from memory: every node follows the consent feed.
+	cons := consent.New(timed, required, 0, log)
+	if err := cons.Sync(ctx); err != nil {
+		return fmt.Errorf("reading consent: %w", err)
+	}
+	recs.UseConsent(cons)
 	metrics.GaugeFunc("shopmind_recommend_model_age_seconds", "Age of the recommendation model in force (0 before the first).",
 		func() float64 { return recs.ModelAge().Seconds() })
 	metrics.GaugeFunc("shopmind_recommend_model_swaps", "Recommendation models put in force on this node since start.",
@@ -248,17 +266,29 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 			log.Error("profiles stopped", "err", err)
 		}
 	}()
+	go scrubDeletions(runCtx, timed, cfg.DeletionFeedRetention.Duration, log)
 	go func() {
 		if err := recs.Run(runCtx); err != nil {
 			log.Error("recommendations stopped", "err", err)
 		}
 	}()
+	if cfg.Role != "api" {
+		runElected(runCtx, timed, metrics, "recommend-trainer", recs.TrainLoop, log)
+	}
 	aud := audience.New(timed, profiles)
 	adsSvc, closeAds, err := openAds(ctx, cfg, timed, aud, profiles, log)
 	if err != nil {
 		return err
 	}
 	defer closeAds()
+	adsSvc.UseConsent(cons)
+	// Every node erases a deleted user's weights from its online ad models.
+	cons.OnDeletion(func(ctx context.Context, user string) { adsSvc.EraseUser(ctx, user) })
+	go func() {
+		if err := cons.Run(runCtx); err != nil {
+			log.Error("consent stopped", "err", err)
+		}
+	}()
 	go func() {
 		if err := adsSvc.Run(runCtx); err != nil {
 			log.Error("ads stopped", "err", err)
@@ -274,16 +304,19 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 	}
 	// Copy jobs resume what the store holds queued or running, then run new ones.
 	copyJobs := copyserve.NewJobs(copyJobGenerator(copySvc), timed, api.CopyJobMembers(aud), api.CopyJobUser(timed, profiles), copyJobsConfig(cfg), log)
-	go func() {
-		if err := copyJobs.Run(runCtx); err != nil {
-			log.Error("copy jobs stopped", "err", err)
-		}
-	}()
+	if cfg.Role != "api" {
+		runElected(runCtx, timed, metrics, "copy-jobs", copyJobs.Run, log)
+	}
 	ing := ingest.New(timed, nil, metrics)
+	seal, err := piiPolicy(cfg, log, true)
+	if err != nil {
+		return err
+	}
+	ing.UsePII(seal)
 	ing.OnItems(func(items []shop.Item) { cat.Put(items...) })
-	// Copy bandit statistics are in this process's memory (a shared Redis
-	// implementation of copyserve.ArmCounters is still to come).
-	copyBandit, err := copyserve.NewBandit(copySvc, timed, nil, copyserve.BanditConfig{}, log)
+	// Copy bandit statistics live in the store's counters: every node reads
+	// and updates the same numbers.
+	copyBandit, err := copyserve.NewBandit(copySvc, timed, copyserve.NewStoreArmCounters(timed, ""), copyserve.BanditConfig{}, log)
 	if err != nil {
 		return err
 	}
@@ -291,6 +324,37 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		adsSvc.ApplyShopEvents(ctx, evs)
 		copyBandit.ApplyShopEvents(ctx, evs)
 	})
+	experiments := experiment.NewService(timed, experiment.Config{}, log)
+	go func() {
+		if err := experiments.Run(runCtx); err != nil {
+			log.Error("experiments stopped", "err", err)
+		}
+	}()
+	assistSvc, err := openAssist(runCtx, cfg, timed, cat, recs, log)
+	if err != nil {
+		return err
+	}
+	go func() {
+		if err := assistSvc.Run(runCtx); err != nil {
+			log.Error("assistant stopped", "err", err)
+		}
+	}()
+	var limiter ratelimit.Limiter
+	if cfg.Redis != "" && cfg.RateLimit > 0 {
+		rl, err := ratelimit.OpenRedis(ctx, cfg.Redis, "shopmind:rl:", cfg.RateLimit, cfg.RateBurst, log)
+		if err != nil {
+			return fmt.Errorf("opening the Redis rate limits at %s: %w (unset redis to limit per node)", redactURL(cfg.Redis), err)
+		}
+		defer rl.Close()
+		limiter = rl
+		metrics.GaugeFunc("shopmind_rate_limit_degraded", "1 while Redis does not answer and rate limits are per node.",
+			func() float64 {
+				if rl.Degraded() {
+					return 1
+				}
+				return 0
+			})
+	}
 	srv := api.New(api.Deps{
 		Config:          cfg,
 		Store:           timed,
@@ -304,7 +368,13 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		Copy:            copySvc,
 		CopyJobs:        copyJobs,
 		CopyBandit:      copyBandit,
+		Assist:          assistSvc,
 		Catalog:         cat,
+		PII:             seal,
+		RateLimiter:     limiter,
+		HealthOnly:      cfg.Role == "trainer",
+		// Experiments follow the event feed (and sync on each results call).
+		Experiments: experiments,
 	})
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -335,4 +405,22 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// runElected runs work on whichever process holds the store lock name (see
+// package leader): one at a time across every node on the store, a
+// standby taking over when the holder dies. The gauge
+// shopmind_leader{work=name} is 1 while this process leads.
+func runElected(ctx context.Context, st store.Store, metrics *telemetry.Metrics, name string, work func(context.Context) error, log *slog.Logger) {
+	e := leader.New(st, name, 0, log)
+	metrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "shopmind_leader", Help: "1 while this process runs the named work (one process at a time across the cluster).",
+		ConstLabels: prometheus.Labels{"work": name},
+	}, func() float64 {
+		if e.Leading() {
+			return 1
+		}
+		return 0
+	}))
+	go e.Run(ctx, work)
 }

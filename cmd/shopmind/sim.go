@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +16,7 @@ func simUsage(w io.Writer) {
 	fmt.Fprintf(w, "Usage: shopmind sim SUBCOMMAND [flags]\n\n%s\n\nSubcommands:\n", simSummary)
 	fmt.Fprintln(w, "  ads      a day of ad requests: budgets, pacing, caps, auction (shopmind sim ads --help)")
 	fmt.Fprintln(w, "  copy     a brief's copy variants served by the bandit (shopmind sim copy --help)")
+	fmt.Fprintln(w, "  bandit   bandit policies' regret against the best arm, with and without context (shopmind sim bandit --help)")
 }
 
 func runSim(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -29,6 +29,8 @@ func runSim(ctx context.Context, args []string, out, errOut io.Writer) error {
 		return runSimAds(ctx, args[1:], out, errOut)
 	case "copy":
 		return runSimCopy(ctx, args[1:], out, errOut)
+	case "bandit":
+		return runSimBandit(ctx, args[1:], out, errOut)
 	case "help", "-h", "-help", "--help":
 		simUsage(out)
 		return flag.ErrHelp
@@ -103,21 +105,5 @@ func runSimAds(ctx context.Context, args []string, out, errOut io.Writer) error 
 	check(res.OverBudget == 0, fmt.Sprintf("no campaign spends beyond its budget (%d)", res.OverBudget))
 
 	command := "shopmind sim ads " + strings.Join(args, " ")
-	if *reportPath != "" {
-		if err := writeFileWith(*reportPath, func(w io.Writer) error { return res.WriteHTML(w, command) }); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "\nwrote the report to %s\n", *reportPath)
-	}
-	if *jsonPath != "" {
-		if err := writeFileWith(*jsonPath, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(res)
-		}); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "wrote the results to %s\n", *jsonPath)
-	}
-	return nil
+	return writeOutputs(out, *reportPath, *jsonPath, res, func(w io.Writer) error { return res.WriteHTML(w, command) })
 }

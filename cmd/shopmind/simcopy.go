@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -88,23 +87,7 @@ func runSimCopy(ctx context.Context, args []string, out, errOut io.Writer) error
 	fmt.Fprintf(out, "regret %.1f clicks, %.1f%% of uniform random's %.1f\n", res.Regret, 100*res.Regret/res.RegretUniform, res.RegretUniform)
 
 	command := "shopmind sim copy " + strings.Join(args, " ")
-	if *reportPath != "" {
-		if err := writeFileWith(*reportPath, func(w io.Writer) error { return writeSimCopyHTML(w, res, command) }); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "\nwrote the report to %s\n", *reportPath)
-	}
-	if *jsonPath != "" {
-		if err := writeFileWith(*jsonPath, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(res)
-		}); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "wrote the results to %s\n", *jsonPath)
-	}
-	return nil
+	return writeOutputs(out, *reportPath, *jsonPath, res, func(w io.Writer) error { return writeSimCopyHTML(w, res, command) })
 }
 
 // simCopyRates draws true click rates: the best variant 6 %, the others

@@ -166,19 +166,8 @@ func New(cfg Config) (*Writer, error) {
 	if name == "" {
 		name = "openai-compatible:" + cfg.Model
 	}
-	opts := []option.RequestOption{
-		option.WithBaseURL(cfg.BaseURL),
-		// Always set, even empty, so that an OPENAI_API_KEY in the
-		// environment is never sent to another provider's endpoint.
-		option.WithAPIKey(cfg.APIKey),
-		option.WithHeaderDel("OpenAI-Organization"),
-		option.WithHeaderDel("OpenAI-Project"),
-		// Our retry loop is the only one.
-		option.WithMaxRetries(0),
-	}
-	if cfg.HTTPClient != nil {
-		opts = append(opts, option.WithHTTPClient(cfg.HTTPClient))
-	}
+	// Our retry loop is the only one.
+	opts := ClientOptions(cfg.BaseURL, cfg.APIKey, 0, cfg.HTTPClient)
 	w := &Writer{
 		cfg:    cfg,
 		name:   name,
@@ -482,4 +471,23 @@ func estimateTokens(s string) int {
 		}
 	}
 	return han + (other+3)/4
+}
+
+// ClientOptions are the openai-go request options for an OpenAI-compatible
+// endpoint at baseURL: the key is always set, even empty, so that an
+// OPENAI_API_KEY in the environment is never sent to another provider's
+// endpoint; OpenAI's organisation and project headers are dropped; the SDK
+// retries at most retries times; hc (may be nil) carries the requests.
+func ClientOptions(baseURL, apiKey string, retries int, hc *http.Client) []option.RequestOption {
+	opts := []option.RequestOption{
+		option.WithBaseURL(baseURL),
+		option.WithAPIKey(apiKey),
+		option.WithHeaderDel("OpenAI-Organization"),
+		option.WithHeaderDel("OpenAI-Project"),
+		option.WithMaxRetries(retries),
+	}
+	if hc != nil {
+		opts = append(opts, option.WithHTTPClient(hc))
+	}
+	return opts
 }

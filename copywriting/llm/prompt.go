@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shopmind/shopmind/copywriting"
+	pii "github.com/shopmind/shopmind/privacy/redact"
 )
 
 // Prompt is the conversation sent to the model for one brief: the rules
@@ -92,8 +93,12 @@ var (
 
 const redacted = "[redacted]"
 
-// redact removes personal data from a free-text field.
+// redact removes personal data from a free-text field: first with the
+// shared redactor (phones in every format, e-mails also when spelt out,
+// identity and card numbers by their checksums, street addresses), then
+// with the broader patterns above as a second net.
 func redact(s string) string {
+	s = pii.String(s)
 	s = reEmail.ReplaceAllString(s, redacted)
 	s = reID.ReplaceAllString(s, redacted)
 	s = reDigit.ReplaceAllString(s, redacted)

@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -159,5 +160,44 @@ func TestBackoffFullJitter(t *testing.T) {
 	}
 	if d := backoff(2, base, max, func() float64 { return 0 }); d != 0 {
 		t.Fatalf("full jitter lower bound: %v", d)
+	}
+}
+
+// Personal data planted in every free-text field of a brief never reaches
+// the provider: the fake server records the raw request bodies.
+func TestPersonalDataNeverReachesServer(t *testing.T) {
+	f := newFake(t, completion(variantsJSON("真丝睡衣套装限时8折"), "stop", 10, 5))
+	w := testWriter(t, f, newClock(), nil)
+	planted := []string{
+		"138 1234 5678", "1234 5678", "13812345678", // phone, also split across groups
+		"张江路100号", "501室", // street address
+		"alice at example dot com", "alice", // obfuscated e-mail
+		"11010519491231002X",     // identity number
+		"4111", "1111-1111-1111", // card
+		"221B Baker Street", "Baker", // English address
+	}
+	b := testBrief()
+	b.Voice = "温暖；联系 +86 138 1234 5678"
+	b.Items[0].Title = "真丝睡衣套装 寄到上海市浦东新区张江路100号3栋501室"
+	b.Items[0].Brand = "眠眠 alice at example dot com"
+	b.Items[0].Attributes["note"] = "身份证 11010519491231002X，卡 4111-1111-1111-1111"
+	b.Items[0].Category = []string{"服饰", "221B Baker Street"}
+	b.Signals.TopCategories = []string{"家居服 13812345678"}
+	if _, err := w.WriteDetailed(context.Background(), b, 1, []copywriting.Violation{{Code: "personal_data", Message: "found 138-1234-5678"}}); err != nil {
+		t.Fatal(err)
+	}
+	if f.count() == 0 {
+		t.Fatal("the fake server saw no request")
+	}
+	for i := range f.count() {
+		raw := f.req(i).Raw
+		for _, p := range planted {
+			if strings.Contains(raw, p) {
+				t.Errorf("request %d carries %q: %s", i, p, raw)
+			}
+		}
+		if !strings.Contains(raw, "真丝睡衣套装") {
+			t.Errorf("request %d lost the item title: %s", i, raw)
+		}
 	}
 }

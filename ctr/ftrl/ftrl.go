@@ -460,3 +460,37 @@ func (m *Model) active() (idx []int32, z, sq []float32) {
 	}
 	return idx, z, sq
 }
+
+// Forget resets the coordinates of the given features to their untrained
+// state, so that the model no longer carries what it learned from them
+// (erasing one user's feature weights after their deletion). Coordinates
+// shared with other features through hashing are reset too; that loses a
+// little of what those learned and nothing else. It returns how many
+// coordinates held state.
+func (m *Model) Forget(fs []ctr.Feature) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cells == nil {
+		return 0
+	}
+	n := 0
+	for _, f := range fs {
+		if int(f.Index) < len(m.cells)-1 {
+			if m.cells[f.Index] != (cell{}) {
+				n++
+			}
+			m.cells[f.Index] = cell{}
+		}
+	}
+	return n
+}
+
+// WeightOf is the current weight of one coordinate (0 before training).
+func (m *Model) WeightOf(index uint32) float64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.cells == nil || int(index) >= len(m.cells)-1 {
+		return 0
+	}
+	return m.weight(m.cells[index])
+}

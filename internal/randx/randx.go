@@ -1,5 +1,6 @@
-// Package randx holds the random variates the bandits share (Thompson
-// sampling in ads and in copy serving): Beta through two Gamma draws.
+// Package randx holds the random variates the bandits share (package
+// bandit's Thompson sampling, which ads and copy serving use): Beta
+// through two Gamma draws.
 package randx
 
 import (

@@ -15,6 +15,7 @@ import (
 // useless for another and rejects strings that merely decode.
 const (
 	itemCursorTag   = "item:"
+	userCursorTag   = "user:"
 	eventCursorTag  = "event:"
 	objectCursorTag = "object:"
 )

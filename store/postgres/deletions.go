@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -27,6 +28,8 @@ WITH pos AS (
     DELETE FROM events WHERE user_id = $1 RETURNING 1
 ), usr AS (
     DELETE FROM users WHERE id = $1 RETURNING 1
+), cons AS (
+    DELETE FROM consent_changes WHERE user_id = $1
 ), n AS (
     SELECT (SELECT count(*) FROM ev) AS events, EXISTS (SELECT FROM usr) AS user_row
 ), totals AS (
@@ -100,4 +103,15 @@ func (s *pgStore) DeletionsSince(ctx context.Context, after int64, limit int) ([
 		return nil, err
 	}
 	return out, nil
+}
+
+// ScrubDeletions blanks the user id of deletions stored before the time.
+func (s *pgStore) ScrubDeletions(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.withConn(ctx, "scrub deletions", func(conn *pgx.Conn) error {
+		tag, err := conn.Exec(ctx, `UPDATE deletions SET user_id = '' WHERE deleted_at < $1 AND user_id <> ''`, before.UTC())
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, err
 }

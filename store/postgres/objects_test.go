@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 )
 
@@ -69,6 +70,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	admin(t, rawURL, `INSERT INTO schema_migrations (version, name) VALUES (1, '0001_init')`)
 	admin(t, rawURL, `INSERT INTO items (id, title, updated_at) VALUES ('kept', 'Tea', now())`)
 	admin(t, rawURL, `INSERT INTO users (id, created_at, updated_at) VALUES ('old', now(), now())`)
+	admin(t, rawURL, `INSERT INTO users (id, consent, created_at, updated_at) VALUES ('agreed', '{"personalization":false,"ads":true}', now(), now())`)
 	admin(t, rawURL, `INSERT INTO events (id, type, user_id, ts, received_at) VALUES ('e-old', 'view', 'old', now(), now())`)
 	admin(t, rawURL, `UPDATE event_totals SET events = 1`)
 
@@ -89,8 +91,16 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"0001_init", "0002_objects", "0003_deletions", "0004_counters"}; !slices.Equal(names, want) {
+	if want := []string{"0001_init", "0002_objects", "0003_deletions", "0004_counters", "0005_consent"}; !slices.Equal(names, want) {
 		t.Errorf("schema_migrations after the upgrade = %v, want %v", names, want)
+	}
+	// The consent of users stored before the history existed is its start.
+	if h, err := s.ConsentHistory(ctx, "agreed"); err != nil || len(h) != 2 ||
+		h[0].Purpose != shop.Ads || h[0].State != store.ConsentGranted || h[1].State != store.ConsentRefused {
+		t.Errorf("ConsentHistory after the upgrade = %+v, %v; want ads granted, personalization refused", h, err)
+	}
+	if _, err := s.DeleteUser(ctx, "agreed"); err != nil {
+		t.Fatal(err)
 	}
 	if d, err := s.DeleteUser(ctx, "old"); err != nil || d.Events != 1 || d.EventSeq != 1 {
 		t.Errorf("DeleteUser of a user stored before the upgrade = %+v, %v; want 1 event, EventSeq 1", d, err)
@@ -138,4 +148,29 @@ func TestObjectsWhenConnectionsDrop(t *testing.T) {
 	if err == nil || errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("PutObject on a closed store: error = %v, want errClosed", err)
 	}
+}
+
+// A lock whose connection dies is reported lost, and another process can
+// take it.
+func TestLockLostWithItsConnection(t *testing.T) {
+	ctx := t.Context()
+	rawURL := freshSchema(t)
+	s := openURL(t, rawURL)
+	l, held, err := s.TryLock(ctx, "trainer")
+	if err != nil || !held {
+		t.Fatalf("TryLock = %v, %v", held, err)
+	}
+	defer l.Release()
+	pid := l.(*pgLock).conn.Conn().PgConn().PID()
+	admin(t, rawURL, fmt.Sprintf(`SELECT pg_terminate_backend(%d)`, pid))
+	select {
+	case <-l.Lost():
+	case <-time.After(3 * lockPing):
+		t.Fatal("the lock was not reported lost after its connection died")
+	}
+	l2, held, err := s.TryLock(ctx, "trainer")
+	if err != nil || !held {
+		t.Fatalf("TryLock after the holder's connection died = %v, %v; want held", held, err)
+	}
+	l2.Release()
 }

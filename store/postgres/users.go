@@ -41,8 +41,16 @@ func (s *pgStore) PutUsers(ctx context.Context, users []shop.User) error {
 		ids[i] = u.ID
 	}
 	now := utcMicro(s.now())
-	return s.withConn(ctx, "put users", func(conn *pgx.Conn) error {
-		_, err := conn.Exec(ctx, putUsersSQL, ids, attrs, consents, now)
+	return s.withTx(ctx, "put users", func(tx pgx.Tx) error {
+		// The append lock orders consent changes in the feed (see
+		// recordConsent) and serialises with DeleteUser.
+		if _, err := tx.Exec(ctx, appendLockSQL, s.appendLock); err != nil {
+			return err
+		}
+		if err := recordConsent(ctx, tx, users, now); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, putUsersSQL, ids, attrs, consents, now)
 		return err
 	})
 }
@@ -69,4 +77,48 @@ func (s *pgStore) GetUser(ctx context.Context, id string) (shop.User, error) {
 	}
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
 	return u, nil
+}
+
+const listUsersSQL = `SELECT id, attributes, consent, created_at, updated_at FROM users WHERE id > $1 ORDER BY id LIMIT $2`
+
+// ListUsers pages through users ordered by id.
+func (s *pgStore) ListUsers(ctx context.Context, cursor string, limit int) ([]shop.User, string, error) {
+	limit = store.PageLimit(limit)
+	after := ""
+	if cursor != "" {
+		var err error
+		if after, err = decodeCursor(userCursorTag, cursor); err != nil {
+			return nil, "", wrapErr(ctx, "list users", err, false)
+		}
+	}
+	var users []shop.User
+	err := s.withConn(ctx, "list users", func(conn *pgx.Conn) error {
+		rows, err := conn.Query(ctx, listUsersSQL, after, limit+1)
+		if err != nil {
+			return err
+		}
+		users, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (shop.User, error) {
+			var (
+				u              shop.User
+				attrs, consent []byte
+			)
+			if err := r.Scan(&u.ID, &attrs, &consent, &u.CreatedAt, &u.UpdatedAt); err != nil {
+				return u, err
+			}
+			u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
+			if err := decodeJSON("attributes of user "+u.ID, attrs, &u.Attributes); err != nil {
+				return u, err
+			}
+			return u, decodeJSON("consent of user "+u.ID, consent, &u.Consent)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if len(users) <= limit {
+		return users, "", nil
+	}
+	users = users[:limit]
+	return users, encodeCursor(userCursorTag, users[limit-1].ID), nil
 }

@@ -14,6 +14,7 @@ import (
 // made up, is refused instead of silently restarting the listing.
 const (
 	itemCursorTag   = "i1:"
+	userCursorTag   = "u1:"
 	eventCursorTag  = "e1:"
 	objectCursorTag = "o1:"
 )

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shopmind/shopmind/store"
 )
@@ -53,6 +54,9 @@ func (s *Store) DeleteUser(ctx context.Context, id string) (store.Deletion, erro
 		if d.Events, err = res.RowsAffected(); err != nil {
 			return fmt.Errorf("delete events: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM consent_changes WHERE user_id = ?`, id); err != nil {
+			return fmt.Errorf("delete consent history: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM users WHERE uid = ?`, uid); err != nil {
 			return fmt.Errorf("delete user row: %w", err)
 		}
@@ -98,4 +102,18 @@ func (s *Store) DeletionsSince(ctx context.Context, after int64, limit int) ([]s
 		return nil, wrap(op, err)
 	}
 	return out, nil
+}
+
+// ScrubDeletions blanks the user id of deletions stored before the time.
+func (s *Store) ScrubDeletions(ctx context.Context, before time.Time) (int64, error) {
+	var n int64
+	err := s.write(ctx, "scrub deletions", func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE deletions SET user_id = '' WHERE deleted_at < ? AND user_id <> ''`, micros(before))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 	"github.com/shopmind/shopmind/store/sqlite"
 )
@@ -81,6 +82,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 		`INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, '0001_init', 1)`,
 		`INSERT INTO items (id, title, updated_at) VALUES ('kept', 'Tea', 0)`,
 		`INSERT INTO users (id, created_at, updated_at) VALUES ('old', 0, 0)`,
+		`INSERT INTO users (id, consent, created_at, updated_at) VALUES ('agreed', '{"personalization":false,"ads":true}', 0, 0)`,
 		`INSERT INTO events (id, type, uid, ts, received_at) VALUES ('e-old', 'view', (SELECT uid FROM users WHERE id = 'old'), 0, 0)`,
 		`UPDATE counters SET value = 1 WHERE name = 'events'`,
 	} {
@@ -104,8 +106,16 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	for _, r := range migrationRows(t, path) {
 		names = append(names, r.name)
 	}
-	if want := []string{"0001_init", "0002_objects", "0003_deletions", "0004_counters"}; !slices.Equal(names, want) {
+	if want := []string{"0001_init", "0002_objects", "0003_deletions", "0004_counters", "0005_consent"}; !slices.Equal(names, want) {
 		t.Errorf("schema_migrations after the upgrade = %v, want %v", names, want)
+	}
+	// The consent of users stored before the history existed is its start.
+	if h, err := s.ConsentHistory(ctx, "agreed"); err != nil || len(h) != 2 ||
+		h[0].Purpose != shop.Ads || h[0].State != store.ConsentGranted || h[1].State != store.ConsentRefused {
+		t.Errorf("ConsentHistory after the upgrade = %+v, %v; want ads granted, personalization refused", h, err)
+	}
+	if _, err := s.DeleteUser(ctx, "agreed"); err != nil {
+		t.Fatal(err)
 	}
 	if d, err := s.DeleteUser(ctx, "old"); err != nil || d.Events != 1 || d.EventSeq != 1 {
 		t.Errorf("DeleteUser of a user stored before the upgrade = %+v, %v; want 1 event, EventSeq 1", d, err)

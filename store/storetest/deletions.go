@@ -453,3 +453,31 @@ func sameDeletion(t *testing.T, want, got store.Deletion) {
 		t.Errorf("deletion feed entry = %+v, want %+v as DeleteUser returned it", got, want)
 	}
 }
+
+func testScrubDeletions(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	ctx := t.Context()
+	if _, err := s.AppendEvents(ctx, []shop.Event{{ID: "e1", Type: shop.Search, UserID: "scrubbed", Query: "tea", Timestamp: t0}}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.DeleteUser(ctx, "scrubbed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.ScrubDeletions(ctx, d.At.Add(-time.Hour)); err != nil || n != 0 {
+		t.Errorf("ScrubDeletions before the deletion = %d, %v; want 0", n, err)
+	}
+	if n, err := s.ScrubDeletions(ctx, d.At.Add(time.Second)); err != nil || n != 1 {
+		t.Errorf("ScrubDeletions after the deletion = %d, %v; want 1", n, err)
+	}
+	ds, err := s.DeletionsSince(ctx, 0, 10)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("DeletionsSince = %v, %v", ds, err)
+	}
+	if ds[0].UserID != "" || ds[0].Events != 1 || ds[0].Seq != d.Seq || ds[0].EventSeq != d.EventSeq {
+		t.Errorf("scrubbed deletion = %+v; want no user id, the counts kept", ds[0])
+	}
+	if n, err := s.ScrubDeletions(ctx, d.At.Add(time.Hour)); err != nil || n != 0 {
+		t.Errorf("second ScrubDeletions = %d, %v; want 0", n, err)
+	}
+}

@@ -77,6 +77,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Concurrency", testConcurrency},
 		{"Deletions", testDeletions},
 		{"Counters", testCounters},
+		{"Consent", testConsent},
+		{"ScrubDeletions", testScrubDeletions},
+		{"Locks", testLocks},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })

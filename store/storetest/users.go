@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -32,6 +33,44 @@ func fullUser(id string) shop.User {
 }
 
 func testUsers(t *testing.T, open func(t *testing.T) store.Store) {
+	t.Run("ListPages", func(t *testing.T) {
+		s := open(t)
+		ctx := t.Context()
+		var in []shop.User
+		for i := range 7 {
+			in = append(in, shop.User{ID: fmt.Sprintf("u%02d", 6-i), Attributes: map[string]any{"n": float64(i)}})
+		}
+		if err := s.PutUsers(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		cursor := ""
+		for pages := 0; ; pages++ {
+			us, next, err := s.ListUsers(ctx, cursor, 3)
+			if err != nil {
+				t.Fatalf("ListUsers: %v", err)
+			}
+			if len(us) > 3 || pages > 5 {
+				t.Fatalf("page of %d users (page %d)", len(us), pages)
+			}
+			for _, u := range us {
+				got = append(got, u.ID)
+				if u.Attributes["n"] == nil || u.CreatedAt.IsZero() {
+					t.Errorf("listed user %+v lacks its attributes or times", u)
+				}
+			}
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if want := "[u00 u01 u02 u03 u04 u05 u06]"; fmt.Sprint(got) != want {
+			t.Errorf("ListUsers = %v, want %s", got, want)
+		}
+		if _, _, err := s.ListUsers(ctx, "!!not a cursor!!", 3); !errors.Is(err, store.ErrInvalidCursor) {
+			t.Errorf("ListUsers with a made-up cursor: %v, want ErrInvalidCursor", err)
+		}
+	})
 	t.Run("RoundTrip", func(t *testing.T) {
 		cases := []struct {
 			name string
