@@ -177,6 +177,9 @@ Try:
   curl -s '%[1]s/v1/items/%[4]s/bought-together?n=5&explain=true'
   curl -s -X POST '%[1]s/v1/recommendations/session?explain=true' -d '{"items":["%[4]s"],"n":5}'
   curl -s %[1]s/v1/models/recommend
+  curl -s -X POST %[1]s/v1/assist/chat -d '{"session":"try","user":"%[5]s","message":"我的订单到哪了？"}'
+  curl -s -X POST %[1]s/v1/assist/chat -d '{"session":"try-en","user":"%[5]s","message":"How do I return an item?"}'
+  curl -s %[1]s/v1/users/%[5]s/consent
   curl -s -X POST %[1]s/v1/events -d '[{"id":"try-1","type":"view","user_id":"%[5]s","item_id":"%[4]s"}]'
   curl -s %[1]s/metrics | grep shopmind_events_ingested
   curl -s %[1]s/v1/openapi.json
