@@ -25,6 +25,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusServiceUnavailable, "not-ready", "profiles are still being built from the event log")
 		return
 	}
+	if s.feeds != nil {
+		if err := s.feeds.Check(); err != nil {
+			w.Header().Set("Retry-After", "1")
+			writeProblem(w, http.StatusServiceUnavailable, "not-ready", err.Error())
+			return
+		}
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }
 

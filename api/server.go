@@ -53,7 +53,11 @@ type Server struct {
 	mux      *http.ServeMux
 	copyJobs *copyserve.Jobs
 	pii      *pii.Policy
-	health   bool // serve only health and metrics
+	health   bool                       // serve only health and metrics
+	feeds    interface{ Check() error } // nil: no staleness check in /readyz
+
+	// inflight bounds the requests worked on at once (max_inflight).
+	inflight inflight
 
 	// dpLedger tracks the privacy budget of noisy aggregates in the store;
 	// dpNoise draws their noise (cryptographic randomness).
@@ -123,6 +127,10 @@ type Deps struct {
 	// Catalog is the in-memory catalogue view; item deletions through the
 	// API drop the item from it at once. May be nil.
 	Catalog *catalog.Cache
+	// Feeds reports feed followers that have gone without a successful
+	// poll for longer than the staleness bound (feedwatch.Watch); /readyz
+	// then answers 503. May be nil.
+	Feeds interface{ Check() error }
 }
 
 // New builds a server and its routes.
@@ -131,6 +139,7 @@ func New(d Deps) *Server {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.feeds = d.Feeds
 	if d.Config.RateLimit > 0 {
 		s.limit = d.RateLimiter
 		if s.limit == nil {
@@ -153,6 +162,7 @@ func New(d Deps) *Server {
 	}
 	s.pii = d.PII
 	s.health = d.HealthOnly
+	s.inflight.max = int64(d.Config.MaxInflight)
 	s.experiments = d.Experiments
 	if d.Store != nil {
 		s.dpLedger, s.dpNoise = dp.NewLedger(d.Store, d.Config.DPEpsilonBudget), dp.CryptoSource()
@@ -314,9 +324,11 @@ func (s *Server) routes() {
 	s.mux.Handle("/", paths)
 }
 
-// wrap adds, outside in: metrics and logging, panic recovery, authentication.
+// wrap adds, outside in: metrics and logging, panic recovery, the bound on
+// requests in flight, authentication.
 func (s *Server) wrap(rt route) http.Handler {
 	label := rt.path
+	bounded := !unbounded(rt.path)
 	authorize := s.authorize
 	if isGorseRoute(rt.path) {
 		authorize = s.authorizeGorse // X-API-Key and text/plain errors, as Gorse clients expect
@@ -339,6 +351,12 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "duration", d)
 			}
 		}()
+		if bounded {
+			if !s.inflight.acquire(sw) {
+				return
+			}
+			defer s.inflight.done()
+		}
 		if rt.scope != "" && !authorize(sw, r, rt.scope) {
 			return
 		}

@@ -91,6 +91,9 @@ type Config struct {
 	DPEpsilonBudget float64 `json:"dp_epsilon_budget"`
 
 	Redis                string   `json:"redis"`
+	RedisPrefix          string   `json:"redis_prefix"`
+	AdsDegradedShare     float64  `json:"ads_degraded_budget_share"`
+	MaxInflight          int      `json:"max_inflight"`
 	AdsCrosses           string   `json:"ads_crosses"`
 	RateLimit            float64  `json:"rate_limit"`
 	RateBurst            int      `json:"rate_burst"`
@@ -106,6 +109,7 @@ type Config struct {
 	CopyJobTPM           int      `json:"copy_job_tokens_per_minute"`
 	TrainInterval        Duration `json:"train_interval"`
 	ModelPollInterval    Duration `json:"model_poll_interval"`
+	FeedPollInterval     Duration `json:"feed_poll_interval"` // the staleness bound of the feed followers
 	RecExcludePurchased  bool     `json:"recommend_exclude_purchased"`
 	RecExcludeSeen       bool     `json:"recommend_exclude_seen"`
 	RecIncludeOutOfStock bool     `json:"recommend_include_out_of_stock"`
@@ -169,6 +173,10 @@ func Default() Config {
 		RFMInterval:     Duration{10 * time.Minute},
 		CLVHorizonDays:  365,
 
+		RedisPrefix:      "shopmind:",
+		AdsDegradedShare: 0.05,
+		MaxInflight:      1024,
+
 		NextActionWeeklyCap: 3,
 		NextActionMargin:    0.3,
 		UpliftWindowDays:    14,
@@ -190,6 +198,7 @@ func Default() Config {
 		AdsCrosses:            "user×creative,creative×hour,creative×device,creative×lifecycle",
 		TrainInterval:         Duration{time.Hour},
 		ModelPollInterval:     Duration{5 * time.Second},
+		FeedPollInterval:      Duration{200 * time.Millisecond},
 		RecExcludePurchased:   true,
 		RecExcludeSeen:        true,
 
@@ -290,6 +299,12 @@ func (c *Config) Validate() error {
 	if c.LLMModel != "" && c.LLMBaseURL == "" {
 		errs = append(errs, fmt.Errorf("llm_model %q: set llm_base_url too (e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1)", c.LLMModel))
 	}
+	if c.AdsDegradedShare < 0 || c.AdsDegradedShare > 1 {
+		errs = append(errs, fmt.Errorf("ads_degraded_budget_share %v must be between 0 and 1 (a share of a campaign's daily budget)", c.AdsDegradedShare))
+	}
+	if c.MaxInflight < 0 {
+		errs = append(errs, fmt.Errorf("max_inflight %d must not be negative (0 means no bound)", c.MaxInflight))
+	}
 	if c.RateLimit < 0 || c.RateBurst < 0 {
 		errs = append(errs, fmt.Errorf("rate_limit %v and rate_burst %d must not be negative (0 turns the limit off)", c.RateLimit, c.RateBurst))
 	}
@@ -307,6 +322,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ModelPollInterval.Duration < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("model_poll_interval %s: must be at least 100ms", c.ModelPollInterval))
+	}
+	if d := c.FeedPollInterval.Duration; d < 10*time.Millisecond || d > time.Minute {
+		errs = append(errs, fmt.Errorf("feed_poll_interval %s: must be between 10ms and 1m", d))
 	}
 	if c.RecMaxPerCategory < 0 {
 		errs = append(errs, fmt.Errorf("recommend_max_per_category %d: must not be negative (0 is no cap)", c.RecMaxPerCategory))

@@ -104,6 +104,20 @@ var settings = []setting{
 		c.Redis = v
 		return nil
 	}},
+	{"redis_prefix", "prefix of every Redis key shopmind writes (ad counters, rate limits), so that several shops or tests can share one Redis", func(c *Config, v string) error {
+		c.RedisPrefix = v
+		return nil
+	}},
+	{"ads_degraded_budget_share", "while Redis does not answer, the share of a campaign's daily budget each node may still spend per degraded period (0 to 1)", func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		c.AdsDegradedShare = f
+		return err
+	}},
+	{"max_inflight", "most requests a node works on at once; above it the answer is 429 with Retry-After (0: no bound)", func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		c.MaxInflight = n
+		return err
+	}},
 	{"llm_base_url", "base URL of an OpenAI-compatible chat-completions endpoint for copy (OpenAI, DeepSeek, Qwen, Ollama, vLLM, llama.cpp); empty: the embedded template writer only", func(c *Config, v string) error {
 		c.LLMBaseURL = v
 		return nil
@@ -226,6 +240,11 @@ var settings = []setting{
 	{"model_poll_interval", "how often a node looks for a newly published model", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.ModelPollInterval = Duration{d}
+		return err
+	}},
+	{"feed_poll_interval", "how often a node reads the store's change feeds (its staleness bound)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.FeedPollInterval = Duration{d}
 		return err
 	}},
 	{"recommend_exclude_purchased", "never recommend items the user has bought (true/false)", func(c *Config, v string) error {
@@ -361,6 +380,8 @@ func defaultNote(c *Config, name string) string {
 		return "; default " + c.TrainInterval.String()
 	case "model_poll_interval":
 		return "; default " + c.ModelPollInterval.String()
+	case "feed_poll_interval":
+		return "; default " + c.FeedPollInterval.String()
 	case "recommend_exclude_purchased":
 		return "; default " + strconv.FormatBool(c.RecExcludePurchased)
 	case "recommend_exclude_seen":

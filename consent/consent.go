@@ -38,6 +38,7 @@ type Service struct {
 	applied atomic.Int64 // seq of the last applied consent change
 	deleted atomic.Int64 // seq of the last applied deletion
 	ready   atomic.Bool
+	synced  atomic.Int64 // Unix nanos of the last successful Sync
 	onDel   []func(ctx context.Context, userID string)
 }
 
@@ -163,7 +164,18 @@ func (s *Service) Sync(ctx context.Context) error {
 		}
 	}
 	s.ready.Store(true)
+	s.synced.Store(time.Now().UnixNano())
 	return nil
+}
+
+// SinceSync is the time since the last successful Sync: how stale this
+// node's consent may be. Negative before the first.
+func (s *Service) SinceSync() time.Duration {
+	n := s.synced.Load()
+	if n == 0 {
+		return -1
+	}
+	return time.Since(time.Unix(0, n))
 }
 
 // set applies one change; s.mu is held.

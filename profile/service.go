@@ -26,11 +26,11 @@ type ServiceConfig struct {
 	Profile      Config
 	PollInterval time.Duration // how often to look for new events without a Notify; default 200 ms
 	RFMInterval  time.Duration // how often to recompute RFM quintiles and price bands; default 10 min
-	ItemRefresh  time.Duration // how often to reload the catalogue; default 5 min
 	CLVHorizon   int           // days over which customer value is summed; default 365
 	Batch        int           // events asked for per feed call (backends may return fewer); default 1,000
-	// Catalog is the catalogue view to share with other services; nil makes
-	// the service its own.
+	// Catalog is the catalogue view to share with other services; its owner
+	// follows the item feed (catalog.Cache.Run). nil makes the service its
+	// own, followed by Run every PollInterval.
 	Catalog *catalog.Cache
 }
 
@@ -40,9 +40,6 @@ func (c ServiceConfig) withDefaults() ServiceConfig {
 	}
 	if c.RFMInterval <= 0 {
 		c.RFMInterval = 10 * time.Minute
-	}
-	if c.ItemRefresh <= 0 {
-		c.ItemRefresh = 5 * time.Minute
 	}
 	if c.CLVHorizon <= 0 {
 		c.CLVHorizon = 365
@@ -70,11 +67,13 @@ type Service struct {
 	mu     sync.RWMutex
 	users  map[string]*entry
 
-	items *catalog.Cache
+	items    *catalog.Cache
+	ownItems bool // items is the service's own: Run follows its feed
 
 	applied     atomic.Int64 // seq of the last applied event
 	deleted     atomic.Int64 // seq of the last applied deletion
 	lagNanos    atomic.Int64 // age of the oldest event not yet applied at the last poll
+	synced      atomic.Int64 // Unix nanos of the last successful Sync
 	caughtUp    atomic.Bool  // the initial catch-up finished
 	quintiles   atomic.Pointer[Quintiles]
 	bands       atomic.Pointer[PriceBands]
@@ -104,7 +103,7 @@ func NewService(st store.Store, cfg ServiceConfig, log *slog.Logger) *Service {
 	}
 	return &Service{
 		b: NewBuilder(cfg.Profile), st: st, cfg: cfg, log: log, now: time.Now,
-		users: make(map[string]*entry), items: items, wake: make(chan struct{}, 1),
+		users: make(map[string]*entry), items: items, ownItems: cfg.Catalog == nil, wake: make(chan struct{}, 1),
 	}
 }
 
@@ -123,7 +122,8 @@ func (s *Service) Notify() {
 }
 
 // Run loads the catalogue, catches up with the feed and follows it until ctx
-// ends, refreshing RFM quintiles and the catalogue on their schedules.
+// ends, refreshing RFM quintiles on their schedule. A catalogue of the
+// service's own follows the item feed every PollInterval.
 func (s *Service) Run(ctx context.Context) error {
 	start := time.Now()
 	for wait := time.Second; ; wait = min(2*wait, 30*time.Second) {
@@ -145,12 +145,13 @@ func (s *Service) Run(ctx context.Context) error {
 	s.RefreshRFM()
 	s.log.Info("profiles built", "users", s.Users(), "events", s.eventsTotal.Load(), "took", time.Since(start).Round(time.Millisecond))
 
+	if s.ownItems {
+		go func() { _ = s.items.Run(ctx, s.cfg.PollInterval, s.log) }()
+	}
 	poll := time.NewTicker(s.cfg.PollInterval)
 	rfm := time.NewTicker(s.cfg.RFMInterval)
-	cat := time.NewTicker(s.cfg.ItemRefresh)
 	defer poll.Stop()
 	defer rfm.Stop()
-	defer cat.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -159,11 +160,6 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-s.wake:
 		case <-rfm.C:
 			s.RefreshRFM()
-			continue
-		case <-cat.C:
-			if err := s.items.Reload(ctx); err != nil {
-				s.log.Warn("profiles: reloading the catalogue", "err", err)
-			}
 			continue
 		}
 		if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
@@ -182,7 +178,7 @@ func (s *Service) Sync(ctx context.Context) error {
 	defer s.follow.Unlock()
 	if !s.items.Loaded() {
 		// One catalogue scan beats one lookup per item while catching up.
-		if err := s.items.Reload(ctx); err != nil {
+		if err := s.items.Sync(ctx); err != nil {
 			return err
 		}
 	}
@@ -214,6 +210,7 @@ func (s *Service) Sync(ctx context.Context) error {
 			return err
 		}
 		if len(ds) == 0 {
+			s.synced.Store(s.now().UnixNano())
 			return nil
 		}
 		for i := range ds {
@@ -325,6 +322,16 @@ func (s *Service) apply(ctx context.Context, e *shop.Event) error {
 
 // Lag is how far behind the feed the profiles were at the last poll.
 func (s *Service) Lag() time.Duration { return time.Duration(s.lagNanos.Load()) }
+
+// SinceSync is the time since the last successful Sync: how stale this
+// node's profiles may be. Negative before the first.
+func (s *Service) SinceSync() time.Duration {
+	n := s.synced.Load()
+	if n == 0 {
+		return -1
+	}
+	return s.now().Sub(time.Unix(0, n))
+}
 
 // Applied is the seq of the last event folded into the profiles.
 func (s *Service) Applied() int64 { return s.applied.Load() }

@@ -219,10 +219,11 @@ func (s *Service) Refresh(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("recommendations: model %s: %w", m.Version, err)
 	}
-	// The model knows the items catalogued when it was trained; reload the
-	// catalogue view so none of them looks deleted on this node.
-	if err := s.cat.Reload(ctx); err != nil {
-		return fmt.Errorf("recommendations: reloading the catalogue for model %s: %w", m.Version, err)
+	// The model knows the items catalogued when it was trained; bring the
+	// catalogue view up to the item feed so none of them looks deleted on
+	// this node.
+	if err := s.cat.Sync(ctx); err != nil {
+		return fmt.Errorf("recommendations: syncing the catalogue for model %s: %w", m.Version, err)
 	}
 	s.install(b, m)
 	return nil

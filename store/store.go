@@ -112,6 +112,8 @@ type Store interface {
 	CounterStore
 	// The consent history and feed: see ConsentLog.
 	ConsentLog
+	// The item change feed: see ItemFeed.
+	ItemFeed
 	// Named exclusive locks for electing one process: see Locker.
 	Locker
 

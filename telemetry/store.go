@@ -126,6 +126,13 @@ func (t *timedStore) ConsentSince(ctx context.Context, after int64, limit int) (
 	return cs, err
 }
 
+func (t *timedStore) ItemsSince(ctx context.Context, after int64, limit int) ([]store.ItemChange, error) {
+	start := time.Now()
+	cs, err := t.s.ItemsSince(ctx, after, limit)
+	t.done("items_since", start, err)
+	return cs, err
+}
+
 func (t *timedStore) ConsentHistory(ctx context.Context, userID string) ([]store.ConsentChange, error) {
 	start := time.Now()
 	cs, err := t.s.ConsentHistory(ctx, userID)

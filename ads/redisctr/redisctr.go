@@ -47,12 +47,15 @@ func New(rdb redis.UniversalClient, prefix string) *Counters {
 }
 
 // Open connects to the Redis server at url (redis://[user:pass@]host:port/db
-// or rediss:// for TLS) and checks that it answers.
+// or rediss:// for TLS) and checks that it answers. Calls honour their
+// context's deadline, so that a server that hangs fails a call within it
+// (ads.Fallback relies on that).
 func Open(ctx context.Context, url, prefix string) (*Counters, error) {
 	opt, err := redis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("redis URL: %w", err)
 	}
+	opt.ContextTimeoutEnabled = true
 	rdb := redis.NewClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
@@ -63,6 +66,9 @@ func Open(ctx context.Context, url, prefix string) (*Counters, error) {
 
 // Close closes the client.
 func (c *Counters) Close() error { return c.rdb.Close() }
+
+// Ping checks that Redis answers (ads.Fallback probes with it).
+func (c *Counters) Ping(ctx context.Context) error { return c.rdb.Ping(ctx).Err() }
 
 // Client returns the Redis client.
 func (c *Counters) Client() redis.UniversalClient { return c.rdb }

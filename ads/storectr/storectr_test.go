@@ -2,19 +2,14 @@ package storectr_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	mrand "math/rand/v2"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/shopmind/shopmind/ads"
 	"github.com/shopmind/shopmind/ads/adstest"
@@ -41,42 +36,10 @@ func TestSQLiteCounters(t *testing.T) {
 	})
 }
 
-// postgresSchema returns a store URL on a fresh schema of the test server
-// that is dropped when the test ends.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	base := testenv.PostgresURL(t)
-	var rnd [8]byte
-	_, _ = rand.Read(rnd[:])
-	schema := "shopmind_test_" + hex.EncodeToString(rnd[:])
-	admin := func(sql string) {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Fatalf("connecting to the test server: %v", err)
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
-		}
-	}
-	admin("CREATE SCHEMA " + schema)
-	t.Cleanup(func() { admin("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("SHOPMIND_TEST_POSTGRES is not a URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
 func TestPostgresCounters(t *testing.T) {
 	testenv.PostgresURL(t) // skips once rather than in every subtest
 	adstest.Run(t, func(t *testing.T) ads.Counters {
-		s, err := store.Open(t.Context(), postgresSchema(t), store.Options{})
+		s, err := store.Open(t.Context(), testenv.PostgresSchema(t), store.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

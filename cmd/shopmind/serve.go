@@ -28,6 +28,7 @@ import (
 	"github.com/shopmind/shopmind/ctr/ftrl"
 	"github.com/shopmind/shopmind/experiment"
 	"github.com/shopmind/shopmind/ingest"
+	"github.com/shopmind/shopmind/internal/feedwatch"
 	"github.com/shopmind/shopmind/leader"
 	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/ratelimit"
@@ -89,16 +90,30 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 // openAds builds the ad service: counters in Redis when configured (shared
 // by every node), in the store otherwise (one node; they survive restarts).
 // In the store, lapsed counters and decision records are deleted every
-// ten minutes until the returned close function runs.
-func openAds(ctx context.Context, cfg config.Config, st store.Store, aud *audience.Service, profiles *profile.Service, log *slog.Logger) (*ads.Service, func(), error) {
+// ten minutes until the returned close function runs. Redis counters sit
+// behind ads.Fallback: while Redis does not answer, decisions go on with
+// local, conservative limits and shopmind_ads_counters_degraded is 1.
+func openAds(ctx context.Context, cfg config.Config, st store.Store, metrics *telemetry.Metrics, aud *audience.Service, profiles *profile.Service, log *slog.Logger) (*ads.Service, func(), error) {
 	var counters ads.Counters
 	var closeFn func()
 	if cfg.Redis != "" {
-		c, err := redisctr.Open(ctx, cfg.Redis, "shopmind:")
+		c, err := redisctr.Open(ctx, cfg.Redis, cfg.RedisPrefix)
 		if err != nil {
 			return nil, nil, fmt.Errorf("opening the Redis ad counters at %s: %w (unset redis to keep them in the store on one node)", redactURL(cfg.Redis), err)
 		}
-		counters, closeFn = c, func() { c.Close() }
+		share := cfg.AdsDegradedShare
+		if share == 0 {
+			share = -1 // configured: no budget spent while degraded
+		}
+		fb := ads.NewFallback(c, ads.FallbackConfig{BudgetShare: share, Log: log})
+		metrics.GaugeFunc("shopmind_ads_counters_degraded", "1 while Redis does not answer and ad decisions use local, conservative limits.",
+			func() float64 {
+				if fb.Degraded() {
+					return 1
+				}
+				return 0
+			})
+		counters, closeFn = fb, func() { c.Close() }
 		log.Info("ad counters in Redis", "redis", redactURL(cfg.Redis))
 	} else {
 		c := storectr.New(st, "")
@@ -232,6 +247,8 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		RFMInterval: cfg.RFMInterval.Duration,
 		CLVHorizon:  cfg.CLVHorizonDays,
 		Catalog:     cat,
+		// Every follower polls its feed this often: the staleness bound.
+		PollInterval: cfg.FeedPollInterval.Duration,
 	}, log)
 	recCfg, err := recConfig(cfg)
 	if err != nil {
@@ -245,7 +262,7 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		return err
 	}
 	// Consent is enforced from memory: every node follows the consent feed.
-	cons := consent.New(timed, required, 0, log)
+	cons := consent.New(timed, required, cfg.FeedPollInterval.Duration, log)
 	if err := cons.Sync(ctx); err != nil {
 		return fmt.Errorf("reading consent: %w", err)
 	}
@@ -259,6 +276,16 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 	metrics.GaugeFunc("shopmind_profile_applied_seq", "Sequence number of the last event folded into profiles.",
 		func() float64 { return float64(profiles.Applied()) })
 	metrics.GaugeFunc("shopmind_profiles", "Users with a profile in memory.", func() float64 { return float64(profiles.Users()) })
+	// Staleness of the feed followers: exported, and bounded in /readyz.
+	feeds := feedwatch.New(cfg.FeedPollInterval.Duration,
+		feedwatch.Follower{Name: "profile", SinceSync: profiles.SinceSync},
+		feedwatch.Follower{Name: "consent", SinceSync: cons.SinceSync},
+		feedwatch.Follower{Name: "catalog", SinceSync: cat.SinceSync})
+	feeds.Register(metrics)
+	metrics.GaugeFunc("shopmind_catalog_feed_lag_seconds", "How far the catalogue view was behind the item feed at the last poll.",
+		func() float64 { return cat.Lag().Seconds() })
+	metrics.GaugeFunc("shopmind_catalog_applied_seq", "Item feed position the catalogue view reflects.",
+		func() float64 { return float64(cat.Seq()) })
 	runCtx, stopProfiles := context.WithCancel(ctx)
 	defer stopProfiles()
 	go func() {
@@ -267,6 +294,9 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		}
 	}()
 	go scrubDeletions(runCtx, timed, cfg.DeletionFeedRetention.Duration, log)
+	// The catalogue view follows the item feed (profiles and
+	// recommendations share it).
+	go func() { _ = cat.Run(runCtx, cfg.FeedPollInterval.Duration, log) }()
 	go func() {
 		if err := recs.Run(runCtx); err != nil {
 			log.Error("recommendations stopped", "err", err)
@@ -276,7 +306,7 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		runElected(runCtx, timed, metrics, "recommend-trainer", recs.TrainLoop, log)
 	}
 	aud := audience.New(timed, profiles)
-	adsSvc, closeAds, err := openAds(ctx, cfg, timed, aud, profiles, log)
+	adsSvc, closeAds, err := openAds(ctx, cfg, timed, metrics, aud, profiles, log)
 	if err != nil {
 		return err
 	}
@@ -341,7 +371,7 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 	}()
 	var limiter ratelimit.Limiter
 	if cfg.Redis != "" && cfg.RateLimit > 0 {
-		rl, err := ratelimit.OpenRedis(ctx, cfg.Redis, "shopmind:rl:", cfg.RateLimit, cfg.RateBurst, log)
+		rl, err := ratelimit.OpenRedis(ctx, cfg.Redis, cfg.RedisPrefix+"rl:", cfg.RateLimit, cfg.RateBurst, log)
 		if err != nil {
 			return fmt.Errorf("opening the Redis rate limits at %s: %w (unset redis to limit per node)", redactURL(cfg.Redis), err)
 		}
@@ -370,6 +400,7 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		CopyBandit:      copyBandit,
 		Assist:          assistSvc,
 		Catalog:         cat,
+		Feeds:           feeds,
 		PII:             seal,
 		RateLimiter:     limiter,
 		HealthOnly:      cfg.Role == "trainer",

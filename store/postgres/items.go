@@ -45,7 +45,9 @@ const (
 )
 
 // PutItems inserts or replaces items in one transaction. When an id comes
-// more than once, the last one wins.
+// more than once, the last one wins. Each item's change in the item feed
+// moves to the feed's end; the append lock, held until the commit, makes
+// feed seq values become visible in order.
 func (s *pgStore) PutItems(ctx context.Context, items []shop.Item) error {
 	if len(items) == 0 {
 		return nil
@@ -79,9 +81,14 @@ func (s *pgStore) PutItems(ctx context.Context, items []shop.Item) error {
 	}
 	now := utcMicro(s.now())
 	return s.withConn(ctx, "put items", func(conn *pgx.Conn) error {
-		_, err := conn.Exec(ctx, putItemsSQL, ids, titles, descs, cats, brands, prices, currencies,
+		// One implicit transaction, as in AppendEvents.
+		b := &pgx.Batch{}
+		b.Queue(appendLockSQL, s.appendLock)
+		b.Queue(putItemsSQL, ids, titles, descs, cats, brands, prices, currencies,
 			stocks, tags, attrs, langs, hidden, now)
-		return err
+		b.Queue(clearItemChangesSQL, ids)
+		b.Queue(insertItemChangesSQL, ids, false, now)
+		return conn.SendBatch(ctx, b).Close()
 	})
 }
 
@@ -99,17 +106,27 @@ func (s *pgStore) GetItem(ctx context.Context, id string) (shop.Item, error) {
 	return it, err
 }
 
-// DeleteItem removes an item or returns store.ErrNotFound.
+// DeleteItem removes an item and records the deletion in the item feed, or
+// returns store.ErrNotFound.
 func (s *pgStore) DeleteItem(ctx context.Context, id string) error {
-	return s.withConn(ctx, "delete item", func(conn *pgx.Conn) error {
-		tag, err := conn.Exec(ctx, deleteItemSQL, id)
+	now := utcMicro(s.now())
+	return s.withTx(ctx, "delete item", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, appendLockSQL, s.appendLock); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, deleteItemSQL, id)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
 			return fmt.Errorf("item %q: %w", id, store.ErrNotFound)
 		}
-		return nil
+		ids := []string{id}
+		if _, err := tx.Exec(ctx, clearItemChangesSQL, ids); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, insertItemChangesSQL, ids, true, now)
+		return err
 	})
 }
 

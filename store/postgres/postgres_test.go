@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -19,44 +17,17 @@ import (
 	"github.com/shopmind/shopmind/store/storetest"
 )
 
-// adminTimeout bounds the setup and cleanup statements tests run directly.
-const adminTimeout = 30 * time.Second
-
-// freshSchema creates a schema with a random name, drops it with everything
-// in it when the test ends, and returns a store URL whose search_path is that
-// schema. No test sees another's data or the leftovers of an earlier run.
+// freshSchema returns a store URL on a schema of its own that is dropped
+// when the test ends (see testenv.PostgresSchema).
 func freshSchema(tb testing.TB) string {
 	tb.Helper()
-	base := testenv.PostgresURL(tb)
-	var rnd [8]byte
-	_, _ = rand.Read(rnd[:]) // never fails
-	schema := "shopmind_test_" + hex.EncodeToString(rnd[:])
-	admin(tb, base, "CREATE SCHEMA "+schema)
-	tb.Cleanup(func() { admin(tb, base, "DROP SCHEMA "+schema+" CASCADE") })
-
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("SHOPMIND_TEST_POSTGRES is not a URL: %v", err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return testenv.PostgresSchema(tb)
 }
 
 // admin runs one statement on its own plain connection.
 func admin(tb testing.TB, rawURL, sql string) {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), adminTimeout)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, rawURL)
-	if err != nil {
-		tb.Fatalf("connecting to the test server: %v", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, sql); err != nil {
-		tb.Fatalf("%s: %v", sql, err)
-	}
+	testenv.PostgresExec(tb, rawURL, sql)
 }
 
 // openStore opens a store on a fresh schema and closes it when the test ends.

@@ -14,7 +14,8 @@ import (
 const itemColumns = `id, title, description, category, brand, price, currency, stock, tags, attributes, language, hidden, updated_at`
 
 // PutItems inserts or replaces items in one transaction; a later entry for
-// the same id wins. The item_categories rows follow the category path.
+// the same id wins. The item_categories rows follow the category path, and
+// each item's change in the item feed moves to the feed's end.
 func (s *Store) PutItems(ctx context.Context, items []shop.Item) error {
 	if len(items) == 0 {
 		return nil
@@ -42,6 +43,16 @@ func (s *Store) PutItems(ctx context.Context, items []shop.Item) error {
 			return err
 		}
 		defer addCat.Close()
+		clearChange, err := tx.PrepareContext(ctx, clearItemChangeSQL)
+		if err != nil {
+			return err
+		}
+		defer clearChange.Close()
+		addChange, err := tx.PrepareContext(ctx, insertItemChangeSQL)
+		if err != nil {
+			return err
+		}
+		defer addChange.Close()
 
 		for i := range items {
 			it := &items[i]
@@ -73,6 +84,12 @@ func (s *Store) PutItems(ctx context.Context, items []shop.Item) error {
 					return fmt.Errorf("item %q category %q: %w", it.ID, c, err)
 				}
 			}
+			if _, err := clearChange.ExecContext(ctx, it.ID); err != nil {
+				return fmt.Errorf("item %q feed: %w", it.ID, err)
+			}
+			if _, err := addChange.ExecContext(ctx, it.ID, false, now); err != nil {
+				return fmt.Errorf("item %q feed: %w", it.ID, err)
+			}
 		}
 		return nil
 	})
@@ -91,10 +108,11 @@ func (s *Store) GetItem(ctx context.Context, id string) (shop.Item, error) {
 	return it, nil
 }
 
-// DeleteItem removes an item and its category rows, or returns
-// store.ErrNotFound.
+// DeleteItem removes an item and its category rows and records the deletion
+// in the item feed, or returns store.ErrNotFound.
 func (s *Store) DeleteItem(ctx context.Context, id string) error {
 	var n int64
+	now := micros(s.now())
 	err := s.write(ctx, "delete item", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM item_categories WHERE item_id = ?`, id); err != nil {
 			return err
@@ -103,7 +121,13 @@ func (s *Store) DeleteItem(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		n, err = res.RowsAffected()
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, clearItemChangeSQL, id); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, insertItemChangeSQL, id, true, now)
 		return err
 	})
 	if err != nil {

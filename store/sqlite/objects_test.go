@@ -106,8 +106,13 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	for _, r := range migrationRows(t, path) {
 		names = append(names, r.name)
 	}
-	if want := []string{"0001_init", "0002_objects", "0003_deletions", "0004_counters", "0005_consent"}; !slices.Equal(names, want) {
+	if want := []string{"0001_init", "0002_objects", "0003_deletions", "0004_counters", "0005_consent", "0006_item_changes"}; !slices.Equal(names, want) {
 		t.Errorf("schema_migrations after the upgrade = %v, want %v", names, want)
+	}
+	// Items stored before the item feed existed are its start.
+	if feed, err := s.ItemsSince(ctx, 0, 10); err != nil || len(feed) != 1 || feed[0].ID != "kept" ||
+		feed[0].Deleted || feed[0].Item == nil || feed[0].Item.Title != "Tea" {
+		t.Errorf("ItemsSince after the upgrade = %+v, %v; want the put of kept", feed, err)
 	}
 	// The consent of users stored before the history existed is its start.
 	if h, err := s.ConsentHistory(ctx, "agreed"); err != nil || len(h) != 2 ||

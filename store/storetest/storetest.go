@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Deletions", testDeletions},
 		{"Counters", testCounters},
 		{"Consent", testConsent},
+		{"ItemFeed", testItemFeed},
 		{"ScrubDeletions", testScrubDeletions},
 		{"Locks", testLocks},
 	}
