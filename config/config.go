@@ -90,26 +90,29 @@ type Config struct {
 	MinGroupSize    int     `json:"min_group_size"`
 	DPEpsilonBudget float64 `json:"dp_epsilon_budget"`
 
-	Redis                string   `json:"redis"`
-	RedisPrefix          string   `json:"redis_prefix"`
-	AdsDegradedShare     float64  `json:"ads_degraded_budget_share"`
-	MaxInflight          int      `json:"max_inflight"`
-	AdsCrosses           string   `json:"ads_crosses"`
-	RateLimit            float64  `json:"rate_limit"`
-	RateBurst            int      `json:"rate_burst"`
-	LLMBaseURL           string   `json:"llm_base_url"`
-	LLMAPIKey            string   `json:"llm_api_key"`
-	LLMModel             string   `json:"llm_model"`
-	LLMTimeout           Duration `json:"llm_timeout"`
-	CopyMaxRepairs       int      `json:"copy_max_repairs"`
-	CopyTermsZH          string   `json:"copy_terms_zh"`
-	CopyTermsEN          string   `json:"copy_terms_en"`
-	CopyJobConcurrency   int      `json:"copy_job_concurrency"`
-	CopyJobRPM           int      `json:"copy_job_requests_per_minute"`
-	CopyJobTPM           int      `json:"copy_job_tokens_per_minute"`
-	TrainInterval        Duration `json:"train_interval"`
-	ModelPollInterval    Duration `json:"model_poll_interval"`
-	FeedPollInterval     Duration `json:"feed_poll_interval"` // the staleness bound of the feed followers
+	Redis              string   `json:"redis"`
+	RedisPrefix        string   `json:"redis_prefix"`
+	AdsDegradedShare   float64  `json:"ads_degraded_budget_share"`
+	MaxInflight        int      `json:"max_inflight"`
+	AdsCrosses         string   `json:"ads_crosses"`
+	RateLimit          float64  `json:"rate_limit"`
+	RateBurst          int      `json:"rate_burst"`
+	LLMBaseURL         string   `json:"llm_base_url"`
+	LLMAPIKey          string   `json:"llm_api_key"`
+	LLMModel           string   `json:"llm_model"`
+	LLMTimeout         Duration `json:"llm_timeout"`
+	CopyMaxRepairs     int      `json:"copy_max_repairs"`
+	CopyTermsZH        string   `json:"copy_terms_zh"`
+	CopyTermsEN        string   `json:"copy_terms_en"`
+	CopyJobConcurrency int      `json:"copy_job_concurrency"`
+	CopyJobRPM         int      `json:"copy_job_requests_per_minute"`
+	CopyJobTPM         int      `json:"copy_job_tokens_per_minute"`
+	TrainInterval      Duration `json:"train_interval"`
+	ModelPollInterval  Duration `json:"model_poll_interval"`
+	FeedPollInterval   Duration `json:"feed_poll_interval"` // the staleness bound of the feed followers
+	// AdsRefreshInterval is how often every node re-reads the campaigns
+	// (a campaign changed through another node serves within it).
+	AdsRefreshInterval   Duration `json:"ads_refresh_interval"`
 	RecExcludePurchased  bool     `json:"recommend_exclude_purchased"`
 	RecExcludeSeen       bool     `json:"recommend_exclude_seen"`
 	RecIncludeOutOfStock bool     `json:"recommend_include_out_of_stock"`
@@ -199,6 +202,7 @@ func Default() Config {
 		TrainInterval:         Duration{time.Hour},
 		ModelPollInterval:     Duration{5 * time.Second},
 		FeedPollInterval:      Duration{200 * time.Millisecond},
+		AdsRefreshInterval:    Duration{5 * time.Second},
 		RecExcludePurchased:   true,
 		RecExcludeSeen:        true,
 
@@ -322,6 +326,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ModelPollInterval.Duration < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("model_poll_interval %s: must be at least 100ms", c.ModelPollInterval))
+	}
+	if d := c.AdsRefreshInterval.Duration; d < 100*time.Millisecond || d > time.Hour {
+		errs = append(errs, fmt.Errorf("ads_refresh_interval %s: must be from 100ms to 1h", d))
 	}
 	if d := c.FeedPollInterval.Duration; d < 10*time.Millisecond || d > time.Minute {
 		errs = append(errs, fmt.Errorf("feed_poll_interval %s: must be between 10ms and 1m", d))

@@ -228,6 +228,11 @@ var settings = []setting{
 		c.StrategyRefresh = Duration{d}
 		return err
 	}},
+	{"ads_refresh_interval", "how often every node re-reads the campaigns (a campaign changed through another node serves within it)", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.AdsRefreshInterval = Duration{d}
+		return err
+	}},
 	{"ads_crosses", "named feature crosses of the ad click and conversion models, as a×b,c×d over user, advertiser, campaign, creative, item, device, page, hour, lifecycle, price_band, top_category, segment", func(c *Config, v string) error {
 		c.AdsCrosses = v
 		return nil

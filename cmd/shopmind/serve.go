@@ -134,7 +134,7 @@ func openAds(ctx context.Context, cfg config.Config, st store.Store, metrics *te
 		return nil, nil, fmt.Errorf("ads_crosses: %w", err)
 	}
 	pred := ads.NewOnlinePredictor(ftrl.DefaultConfig(), crosses)
-	adsCfg := ads.ServiceConfig{Profile: func(user string) ads.ProfileFeatures {
+	adsCfg := ads.ServiceConfig{RefreshInterval: cfg.AdsRefreshInterval.Duration, Profile: func(user string) ads.ProfileFeatures {
 		v, ok := profiles.PeekView(user)
 		if !ok {
 			return ads.ProfileFeatures{}
