@@ -13,7 +13,7 @@
 //     the exposure convention (an event with context.experiment; variants
 //     "holdout" and "control" are untreated) (pure).
 //   - model.go: a two-model (T-learner) uplift model with logistic base
-//     learners from package uplift, its held-out Qini, and bootstrap refits
+//     learners from package uplift, its out-of-fold Qini, and bootstrap refits
 //     for intervals (pure).
 //   - planner.go: the budgeted choice and its expected results (pure).
 //   - service.go, nextaction.go: reading the store, caching models per

@@ -25,8 +25,12 @@ type Model struct {
 	// arms within the window; their difference is the average uplift.
 	RateTreated float64 `json:"rate_treated"`
 	RateControl float64 `json:"rate_control"`
-	// Qini is the Qini coefficient of a model fitted on 70% of the units
-	// (stratified by arm) and scored on the other 30%; HeldOut is that 30%.
+	// Qini is the Qini coefficient of out-of-fold predictions: five folds
+	// (stratified by arm), each unit scored by a model fitted on the other
+	// four, so every unit is held out once; HeldOut counts them. On tests of
+	// about 2,000 units it is noisy (−0.01 to 0.08 across synthetic shops
+	// whose models correlate 0.14–0.22 with the true uplift): read it with
+	// the test's size in mind.
 	Qini    float64 `json:"qini"`
 	HeldOut int     `json:"held_out"`
 	// AvgOrderValue is the shop's revenue per order when trained.
@@ -105,35 +109,41 @@ func Train(ts *TrainingSet, opt TrainOptions) (*Model, error) {
 	m.RateControl = conv[0] / float64(m.Control)
 	r := rand.New(rand.NewPCG(opt.Seed, 0x5eed))
 
-	// Held-out Qini: 70/30 within each arm.
-	var train, test []int
+	// Out-of-fold Qini: five folds within each arm.
+	const folds = 5
+	fold := make([]int, ts.Len())
 	for _, arm := range byArm {
-		p := r.Perm(len(arm))
-		cut := len(arm) * 7 / 10
-		for k, j := range p {
-			if k < cut {
-				train = append(train, arm[j])
-			} else {
-				test = append(test, arm[j])
-			}
+		for k, j := range r.Perm(len(arm)) {
+			fold[arm[j]] = k % folds
 		}
 	}
-	held, err := fitPair(ts, train, opt.L2)
-	if err != nil {
-		return nil, err
-	}
-	y, tr, score := make([]float64, len(test)), make([]bool, len(test)), make([]float64, len(test))
-	for k, i := range test {
-		pt, pc := held.predict(ts.X[i])
-		y[k], tr[k], score[k] = ts.Converted[i], ts.Treated[i], pt-pc
+	y, tr, score := make([]float64, ts.Len()), make([]bool, ts.Len()), make([]float64, ts.Len())
+	for f := range folds {
+		var train, test []int
+		for i := range fold {
+			if fold[i] == f {
+				test = append(test, i)
+			} else {
+				train = append(train, i)
+			}
+		}
+		held, err := fitPair(ts, train, opt.L2)
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range test {
+			pt, pc := held.predict(ts.X[i])
+			y[i], tr[i], score[i] = ts.Converted[i], ts.Treated[i], pt-pc
+		}
 	}
 	m.Qini = uplift.QiniAUCScore(y, tr, score)
 	if math.IsNaN(m.Qini) {
 		m.Qini = 0
 	}
-	m.HeldOut = len(test)
+	m.HeldOut = ts.Len()
 
 	all := append(append([]int(nil), byArm[0]...), byArm[1]...)
+	var err error
 	if m.pair, err = fitPair(ts, all, opt.L2); err != nil {
 		return nil, err
 	}

@@ -210,7 +210,7 @@ func (s *Service) NextAction(ctx context.Context, userID string) (*NextAction, e
 			if err == nil {
 				pt, sc.Uplift = m.Predict(x)
 				sc.UpliftSource = "model"
-				note = fmt.Sprintf("uplift from the model of experiment %q (held-out Qini %.3f)", a.Experiment, m.Qini)
+				note = fmt.Sprintf("uplift from the model of experiment %q (out-of-fold Qini %.3f)", a.Experiment, m.Qini)
 			} else {
 				var nd *NoDataError
 				if !errors.As(err, &nd) {

@@ -129,7 +129,7 @@ func resolveSegment(ctx context.Context, aud *audience.Service, s string) (strin
 func printPlan(w io.Writer, p *strategy.Plan) {
 	m := p.Model
 	fmt.Fprintf(w, "plan for segment %s from experiment %q\n", p.Segment, p.Experiment)
-	fmt.Fprintf(w, "model: T-learner (logistic per arm) on %d users (%d treated, %d untreated); conversion within %d days %.1f%% treated vs %.1f%% untreated; held-out Qini %.3f on %d users\n",
+	fmt.Fprintf(w, "model: T-learner (logistic per arm) on %d users (%d treated, %d untreated); conversion within %d days %.1f%% treated vs %.1f%% untreated; out-of-fold Qini (5 folds) %.3f on %d users\n",
 		m.Units, m.Treated, m.Control, int(m.Window.Hours()/24), 100*m.RateTreated, 100*m.RateControl, m.Qini, m.HeldOut)
 	fmt.Fprintf(w, "offer: %.2f per %s, margin %.0f%%, budget %.2f\n", p.Offer.Cost, p.Offer.CostPer, 100*p.Offer.Margin, p.Offer.Budget)
 	fmt.Fprintf(w, "targets: %d of %d members (%d with a positive expected profit)\n", p.Targets, p.Candidates, p.Positive)

@@ -55,7 +55,7 @@ func TestPlanCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"held-out Qini", "incremental conversions", "incremental revenue", "incremental profit", "ROI", "wrote "} {
+	for _, want := range []string{"out-of-fold Qini", "incremental conversions", "incremental revenue", "incremental profit", "ROI", "wrote "} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
