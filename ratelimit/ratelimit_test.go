@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"context"
 	"crypto/rand"
+	"net"
 	"testing"
 	"time"
 
@@ -100,5 +101,51 @@ func TestRedisDownFallsBackToLocal(t *testing.T) {
 	}
 	if allowed != 2 || !l.Degraded() {
 		t.Errorf("allowed %d of 4 (want the local burst, 2), degraded %v", allowed, l.Degraded())
+	}
+}
+
+// A Redis that accepts connections but never answers: calls give up at
+// their context's deadline, not after the client's read timeout (3 s), so
+// Allow degrades to the local bucket within its own 50 ms.
+func TestRedisHungFallsBackQuickly(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan net.Conn, 64)
+	defer func() {
+		ln.Close()
+		for len(held) > 0 {
+			(<-held).Close()
+		}
+	}()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			select {
+			case held <- c: // hold the connection open, answer nothing
+			default:
+				c.Close()
+			}
+		}
+	}()
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := OpenRedis(ctx, "redis://"+ln.Addr().String(), "x:", 1, 2, nil); err == nil || time.Since(start) > time.Second {
+		t.Fatalf("OpenRedis on a hung server: %v after %v; want an error at the 200 ms deadline", err, time.Since(start))
+	}
+	opt, _ := redis.ParseURL("redis://" + ln.Addr().String())
+	opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	l := NewRedis(rdb, "x:", 1, 2, nil)
+	start = time.Now()
+	ok, _ := l.Allow(t.Context(), "k")
+	if took := time.Since(start); !ok || !l.Degraded() || took > time.Second {
+		t.Errorf("hung Redis: allowed %v, degraded %v, took %v; want the local bucket within the 50 ms deadline", ok, l.Degraded(), took)
 	}
 }

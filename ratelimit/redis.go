@@ -69,6 +69,10 @@ func OpenRedis(ctx context.Context, url, prefix string, rate float64, burst int,
 	if err != nil {
 		return nil, fmt.Errorf("redis URL: %w", err)
 	}
+	// Calls honour their context's deadline (Allow gives each 50 ms), so a
+	// Redis that hangs rather than refuses degrades to the local bucket at
+	// once instead of after the client's read timeout.
+	opt.ContextTimeoutEnabled = true
 	rdb := redis.NewClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
