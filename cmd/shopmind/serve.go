@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/shopmind/shopmind/ads"
 	"github.com/shopmind/shopmind/ads/redisctr"
@@ -22,6 +23,7 @@ import (
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/consent"
 	"github.com/shopmind/shopmind/copyserve"
+	"github.com/shopmind/shopmind/copyserve/redisarms"
 	"github.com/shopmind/shopmind/copywriting"
 	"github.com/shopmind/shopmind/copywriting/guard"
 	"github.com/shopmind/shopmind/copywriting/llm"
@@ -344,9 +346,20 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 	}
 	ing.UsePII(seal)
 	ing.OnItems(func(items []shop.Item) { cat.Put(items...) })
-	// Copy bandit statistics live in the store's counters: every node reads
-	// and updates the same numbers.
-	copyBandit, err := copyserve.NewBandit(copySvc, timed, copyserve.NewStoreArmCounters(timed, ""), copyserve.BanditConfig{}, log)
+	// Copy bandit statistics are shared by every node: in Redis when it is
+	// configured, else in the store's counters.
+	var arms copyserve.ArmCounters = copyserve.NewStoreArmCounters(timed, "")
+	if cfg.Redis != "" {
+		opt, err := redis.ParseURL(cfg.Redis)
+		if err != nil {
+			return fmt.Errorf("redis URL: %w", err)
+		}
+		opt.ContextTimeoutEnabled = true
+		rdb := redis.NewClient(opt)
+		defer rdb.Close()
+		arms = redisarms.New(rdb, cfg.RedisPrefix)
+	}
+	copyBandit, err := copyserve.NewBandit(copySvc, timed, arms, copyserve.BanditConfig{}, log)
 	if err != nil {
 		return err
 	}
