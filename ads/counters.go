@@ -89,6 +89,18 @@ type Memory struct {
 	freq  [64]freqShard
 	recs  ttlMap[[]byte]
 	first ttlMap[struct{}]
+	learn memoryLog
+}
+
+// LogFeedback implements FeedbackLog.
+func (m *Memory) LogFeedback(_ context.Context, f Feedback) error {
+	m.learn.log(f)
+	return nil
+}
+
+// TakeFeedback implements FeedbackLog.
+func (m *Memory) TakeFeedback(_ context.Context, max int) ([]Feedback, error) {
+	return m.learn.take(max), nil
 }
 
 type spendEntry struct {

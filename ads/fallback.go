@@ -465,3 +465,36 @@ func (f *Fallback) FirstTime(ctx context.Context, key string, ttl time.Duration)
 	}
 	return f.local.FirstTime(ctx, key, ttl)
 }
+
+// LogFeedback implements FeedbackLog through the primary when it keeps a
+// log; while degraded the feedback is kept locally and given back by
+// TakeFeedback on this node.
+func (f *Fallback) LogFeedback(ctx context.Context, fb Feedback) error {
+	if pl, ok := f.primary.(FeedbackLog); ok && f.usePrimary(ctx) {
+		c, cancel := f.timeout(ctx)
+		err := pl.LogFeedback(c, fb)
+		cancel()
+		if err == nil || !f.fail(ctx, err) {
+			return err
+		}
+	}
+	return f.local.LogFeedback(ctx, fb)
+}
+
+// TakeFeedback implements FeedbackLog: what this node kept while degraded
+// first, then the primary's log.
+func (f *Fallback) TakeFeedback(ctx context.Context, max int) ([]Feedback, error) {
+	out, _ := f.local.TakeFeedback(ctx, max)
+	pl, ok := f.primary.(FeedbackLog)
+	if !ok || len(out) == max || !f.usePrimary(ctx) {
+		return out, nil
+	}
+	c, cancel := f.timeout(ctx)
+	more, err := pl.TakeFeedback(c, max-len(out))
+	cancel()
+	if err != nil {
+		f.fail(ctx, err)
+		return out, nil
+	}
+	return append(out, more...), nil
+}

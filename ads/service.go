@@ -68,9 +68,12 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 
-	consent   *consent.Service // nil: everyone consents
-	mu        sync.Mutex       // serialises Refresh
-	hasTarget atomic.Bool      // some campaign targets segments
+	consent *consent.Service // nil: everyone consents
+
+	trainer      atomic.Pointer[OnlinePredictor] // the model TrainModels learns, while it runs here
+	modelVersion atomic.Value                    // string: the published ad model loaded
+	mu           sync.Mutex                      // serialises Refresh
+	hasTarget    atomic.Bool                     // some campaign targets segments
 }
 
 // NewService returns a service. counters nil means NewMemory (one node);
@@ -93,8 +96,10 @@ func NewService(st store.Store, counters Counters, pred Predictor, segments Segm
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{cfg: cfg, st: st, counters: counters, segments: segments,
+	s := &Service{cfg: cfg, st: st, counters: counters, segments: segments,
 		engine: NewEngine(counters, pred, cfg.Engine), log: log, now: now}
+	s.modelVersion.Store("")
+	return s
 }
 
 // UseConsent makes decisions for users without ads consent untargeted
@@ -110,6 +115,9 @@ func (s *Service) Run(ctx context.Context) error {
 	if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
 		s.log.Warn("ads: loading campaigns", "err", err)
 	}
+	if err := s.RefreshModel(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("ads: loading the published model", "err", err)
+	}
 	t := time.NewTicker(s.cfg.RefreshInterval)
 	defer t.Stop()
 	for {
@@ -119,6 +127,10 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-t.C:
 			if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
 				s.log.Warn("ads: reloading campaigns", "err", err)
+			}
+			// The models the elected trainer published (TrainModels).
+			if err := s.RefreshModel(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("ads: loading the published model", "err", err)
 			}
 		}
 	}
@@ -362,6 +374,14 @@ func (s *Service) Event(ctx context.Context, ev Event) (out Outcome, duplicate b
 		return Outcome{}, true, nil
 	}
 	out, err = s.engine.Feedback(ctx, rec, ev.Slot, ev.Type)
+	if err == nil {
+		if fl, ok := s.counters.(FeedbackLog); ok {
+			// The elected trainer learns from every node's feedback.
+			if lerr := fl.LogFeedback(ctx, Feedback{DecisionID: ev.DecisionID, Slot: ev.Slot, Type: ev.Type}); lerr != nil {
+				s.log.Warn("ads: logging feedback for the shared models", "err", lerr)
+			}
+		}
+	}
 	return out, false, err
 }
 
@@ -390,9 +410,15 @@ func Pseudonym(user string) string {
 // frequency counters and decision records only know a pseudonym and lapse
 // on their own (see Pseudonym). It returns how many weights it reset.
 func (s *Service) EraseUser(_ context.Context, user string) (int64, error) {
-	op, ok := s.engine.Predictor().(*OnlinePredictor)
-	if !ok || user == "" {
+	if user == "" {
 		return 0, nil
 	}
-	return int64(op.Forget(Pseudonym(user), s.engine.Campaigns())), nil
+	var n int
+	if op, ok := s.engine.Predictor().(*OnlinePredictor); ok {
+		n += op.Forget(Pseudonym(user), s.engine.Campaigns())
+	}
+	if tp := s.trainer.Load(); tp != nil {
+		n += tp.Forget(Pseudonym(user), s.engine.Campaigns())
+	}
+	return int64(n), nil
 }

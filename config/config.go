@@ -112,7 +112,10 @@ type Config struct {
 	FeedPollInterval   Duration `json:"feed_poll_interval"` // the staleness bound of the feed followers
 	// AdsRefreshInterval is how often every node re-reads the campaigns
 	// (a campaign changed through another node serves within it).
-	AdsRefreshInterval   Duration `json:"ads_refresh_interval"`
+	AdsRefreshInterval Duration `json:"ads_refresh_interval"`
+	// AdsModelInterval is how often the elected trainer publishes the
+	// click and conversion models it learns from every node's feedback.
+	AdsModelInterval     Duration `json:"ads_model_interval"`
 	RecExcludePurchased  bool     `json:"recommend_exclude_purchased"`
 	RecExcludeSeen       bool     `json:"recommend_exclude_seen"`
 	RecIncludeOutOfStock bool     `json:"recommend_include_out_of_stock"`
@@ -203,6 +206,7 @@ func Default() Config {
 		ModelPollInterval:     Duration{5 * time.Second},
 		FeedPollInterval:      Duration{200 * time.Millisecond},
 		AdsRefreshInterval:    Duration{5 * time.Second},
+		AdsModelInterval:      Duration{30 * time.Second},
 		RecExcludePurchased:   true,
 		RecExcludeSeen:        true,
 
@@ -326,6 +330,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ModelPollInterval.Duration < 100*time.Millisecond {
 		errs = append(errs, fmt.Errorf("model_poll_interval %s: must be at least 100ms", c.ModelPollInterval))
+	}
+	if d := c.AdsModelInterval.Duration; d < 100*time.Millisecond || d > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("ads_model_interval %s: must be from 100ms to 24h", d))
 	}
 	if d := c.AdsRefreshInterval.Duration; d < 100*time.Millisecond || d > time.Hour {
 		errs = append(errs, fmt.Errorf("ads_refresh_interval %s: must be from 100ms to 1h", d))

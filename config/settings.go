@@ -228,6 +228,11 @@ var settings = []setting{
 		c.StrategyRefresh = Duration{d}
 		return err
 	}},
+	{"ads_model_interval", "how often the elected trainer publishes the ad click and conversion models it learns from every node's feedback", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		c.AdsModelInterval = Duration{d}
+		return err
+	}},
 	{"ads_refresh_interval", "how often every node re-reads the campaigns (a campaign changed through another node serves within it)", func(c *Config, v string) error {
 		d, err := time.ParseDuration(v)
 		c.AdsRefreshInterval = Duration{d}

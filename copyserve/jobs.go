@@ -28,6 +28,11 @@ const (
 	ResultKind  = "copy-result"
 	MembersKind = "copy-job-members"
 	CacheKind   = "copy-cache"
+	// CancelKind marks a job cancelled through a node that does not run it:
+	// the runner checks for the mark at every progress save (a status
+	// written by the canceller alone could be overwritten by the runner's
+	// next save).
+	CancelKind = "copy-job-cancel"
 )
 
 // Job statuses.
@@ -301,8 +306,17 @@ func (j *Jobs) Cancel(ctx context.Context, id string) (Job, error) {
 	if job.Finished() {
 		return job, fmt.Errorf("job %s is %s: %w", id, job.Status, ErrJobFinished)
 	}
+	if _, err := j.st.PutObject(ctx, CancelKind, id, []byte("{}")); err != nil {
+		return job, err
+	}
 	job.Status = JobCancelled
 	return job, j.put(ctx, &job)
+}
+
+// cancelledElsewhere reports whether a node cancelled the job (CancelKind).
+func (j *Jobs) cancelledElsewhere(ctx context.Context, id string) bool {
+	_, err := j.st.GetObject(ctx, CancelKind, id)
+	return err == nil
 }
 
 // Results pages through the results of a job in member order. The cursor is
@@ -549,7 +563,7 @@ func (j *Jobs) run(ctx context.Context, job *Job, progress func(Job)) error {
 		}
 		lastSave = time.Now()
 		// A cancellation made through another node is in the store only.
-		if stored, err := j.Get(context.WithoutCancel(ctx), job.ID); err == nil && stored.Status == JobCancelled {
+		if j.cancelledElsewhere(context.WithoutCancel(ctx), job.ID) {
 			if firstErr == nil {
 				firstErr = errCancelled
 			}

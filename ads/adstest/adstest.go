@@ -23,6 +23,41 @@ func Run(t *testing.T, newCounters func(t *testing.T) ads.Counters) {
 	t.Run("FrequencyConcurrent", func(t *testing.T) { testFrequencyConcurrent(t, newCounters(t)) })
 	t.Run("Creatives", func(t *testing.T) { testCreatives(t, newCounters(t)) })
 	t.Run("Decisions", func(t *testing.T) { testDecisions(t, newCounters(t)) })
+	t.Run("FeedbackLog", func(t *testing.T) { testFeedbackLog(t, newCounters(t)) })
+}
+
+// testFeedbackLog: entries come back once, oldest first, in pages.
+func testFeedbackLog(t *testing.T, c ads.Counters) {
+	fl, ok := c.(ads.FeedbackLog)
+	if !ok {
+		t.Skip("these counters keep no feedback log")
+	}
+	ctx := t.Context()
+	var want []ads.Feedback
+	for i := range 25 {
+		f := ads.Feedback{DecisionID: fmt.Sprintf("d%02d", i), Slot: i % 3, Type: []ads.EventType{ads.Impression, ads.Click, ads.Conversion}[i%3]}
+		if err := fl.LogFeedback(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, f)
+	}
+	var got []ads.Feedback
+	for range 10 {
+		page, err := fl.TakeFeedback(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		if len(page) > 10 {
+			t.Fatalf("a page of %d, asked for 10", len(page))
+		}
+		got = append(got, page...)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("taken %v, want %v", got, want)
+	}
 }
 
 // must returns a function that fails t on an error and passes the value.

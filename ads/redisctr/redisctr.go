@@ -298,3 +298,37 @@ func (c *Counters) DeleteAll(ctx context.Context) error {
 		cursor = next
 	}
 }
+
+// maxLogged bounds the feedback list: beyond it the oldest entries go (a
+// trainer that does not run would otherwise grow it without end).
+const maxLogged = 1 << 20
+
+// LogFeedback implements ads.FeedbackLog with a Redis list.
+func (c *Counters) LogFeedback(ctx context.Context, f ads.Feedback) error {
+	key := c.prefix + "learn"
+	pipe := c.rdb.Pipeline()
+	pipe.RPush(ctx, key, f.String())
+	pipe.LTrim(ctx, key, -maxLogged, -1)
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// TakeFeedback implements ads.FeedbackLog: LPOP with a count, oldest first.
+func (c *Counters) TakeFeedback(ctx context.Context, max int) ([]ads.Feedback, error) {
+	vals, err := c.rdb.LPopCount(ctx, c.prefix+"learn", max).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ads.Feedback, 0, len(vals))
+	for _, v := range vals {
+		f, err := ads.ParseFeedback(v)
+		if err != nil {
+			continue // a damaged entry teaches nothing
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

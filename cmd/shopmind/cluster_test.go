@@ -200,6 +200,8 @@ func TestCluster(t *testing.T) {
 		"--redis-prefix", prefix,
 		"--model-poll-interval", clusterPoll.String(),
 		"--train-interval", clusterTrain.String(),
+		"--ads-model-interval", "1s",
+		"--ads-refresh-interval", "500ms",
 	}
 	newNode := func(role string) *clusterNode {
 		return &clusterNode{owner: t, addr: freeAddr(t), args: append(append([]string{}, common...), "--role", role, "--data", t.TempDir())}
@@ -369,6 +371,22 @@ func TestCluster(t *testing.T) {
 			len(spent), priced, exhausted(), campaigns)
 		if n := exhausted(); n < campaigns*3/4 {
 			t.Errorf("only %d of %d campaigns spent their budget within the time allowed; the test shows nothing about overspending", n, campaigns)
+		}
+	})
+
+	// (b2) The impressions of (b) were logged by whichever node applied them;
+	// the elected trainer learns the click model from all of them and
+	// publishes it, and every API node loads it (no node keeps ad model
+	// state that only it can rebuild).
+	t.Run("ad models learnt from every node reach every node", func(t *testing.T) {
+		for _, n := range api {
+			waitUntil(t, 15*time.Second, "node "+n.addr+" to load the published ad model", func() bool {
+				v, ok := metric(t, n.addr, "shopmind_ads_model_loaded")
+				return ok && v == 1
+			})
+		}
+		if v, ok := metric(t, trainer.addr, `shopmind_leader{work="ads-trainer"}`); !ok || v != 1 {
+			t.Errorf("the leading trainer does not lead ads-trainer (%v, %v)", v, ok)
 		}
 	})
 

@@ -129,7 +129,9 @@ func openAds(ctx context.Context, cfg config.Config, st store.Store, metrics *te
 		log.Info("ad counters in the store")
 	}
 	// Click and conversion models learn online from the ad events this node
-	// ingests; per-creative counts answer until they have seen enough.
+	// applies, and load the models the elected trainer publishes from every
+	// node's feedback; per-creative counts answer until they have seen
+	// enough.
 	crosses, err := ads.ParseCrosses(cfg.AdsCrosses)
 	if err != nil {
 		closeFn()
@@ -326,6 +328,22 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 			log.Error("ads stopped", "err", err)
 		}
 	}()
+	if cfg.Role != "api" {
+		// One process learns the click and conversion models from every
+		// node's ad feedback and publishes them; every node loads them
+		// within ads_refresh_interval.
+		crosses, _ := ads.ParseCrosses(cfg.AdsCrosses) // checked by openAds
+		runElected(runCtx, timed, metrics, "ads-trainer", func(ctx context.Context) error {
+			return adsSvc.TrainModels(ctx, ads.NewOnlinePredictor(ftrl.DefaultConfig(), crosses), cfg.AdsModelInterval.Duration)
+		}, log)
+	}
+	metrics.GaugeFunc("shopmind_ads_model_loaded", "1 once this node has loaded an ad model the trainer published.",
+		func() float64 {
+			if adsSvc.ModelVersion() != "" {
+				return 1
+			}
+			return 0
+		})
 	cc, err := copyConfig(cfg)
 	if err != nil {
 		return err
