@@ -780,6 +780,16 @@ func (j *Jobs) generate(ctx context.Context, b copywriting.Brief, n int, writer 
 		f.res, f.err = res, err
 		close(f.done)
 	}()
+	// Another caller may have filled the cache between our miss and taking
+	// the flight (it stores before it lets go of its flight): look again.
+	if o, gerr := j.st.GetObject(ctx, CacheKind, key); gerr == nil {
+		var cached Result
+		if json.Unmarshal(o.Data, &cached) == nil {
+			cached.Usage, cached.Seconds = copywriting.Usage{}, 0
+			res = cached
+			return res, true, nil
+		}
+	}
 	if err = j.rpm.take(ctx, 1); err != nil {
 		return res, false, err
 	}

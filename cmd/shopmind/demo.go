@@ -158,6 +158,7 @@ func printTryNext(w io.Writer, addr string, sh *synth.Shop, data string) {
 		cat = sh.Items[0].Category[0]
 	}
 	fmt.Fprintf(w, `
+dashboard: %[1]s/ui/
 shopmind demo is serving on %[1]s (Ctrl-C to stop; the store stays in %[2]s).
 Try:
   curl -s %[1]s/v1/stats

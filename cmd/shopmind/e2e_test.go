@@ -276,6 +276,7 @@ func TestDemoServesWhatItPrints(t *testing.T) {
 		close(lines)
 	}()
 	var curls []string
+	dashboard := ""
 	timeout := time.After(60 * time.Second)
 collect:
 	for {
@@ -286,6 +287,9 @@ collect:
 			}
 			if strings.HasPrefix(strings.TrimSpace(l), "curl") {
 				curls = append(curls, strings.TrimSpace(l))
+			}
+			if d, ok := strings.CutPrefix(strings.TrimSpace(l), "dashboard: "); ok {
+				dashboard = d
 			}
 			if strings.Contains(l, "/v1/openapi.json") {
 				break collect
@@ -329,6 +333,18 @@ collect:
 	}
 	if tried < 13 {
 		t.Fatalf("demo printed only %d curl lines: %v", tried, curls)
+	}
+	// The dashboard's address comes first and answers.
+	if dashboard == "" {
+		t.Error("demo did not print the dashboard's address")
+	} else if resp, err := http.Get(dashboard); err != nil || resp.StatusCode != 200 {
+		t.Errorf("dashboard %s: %v %v", dashboard, resp, err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), "<html") {
+			t.Errorf("dashboard %s answered no page: %.200s", dashboard, b)
+		}
 	}
 	// Ctrl-C stops it gracefully.
 	cmd.Process.Signal(os.Interrupt)

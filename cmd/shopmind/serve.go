@@ -40,6 +40,7 @@ import (
 	"github.com/shopmind/shopmind/store"
 	_ "github.com/shopmind/shopmind/store/storeall"
 	"github.com/shopmind/shopmind/telemetry"
+	"github.com/shopmind/shopmind/ui"
 )
 
 func runServe(ctx context.Context, args []string, out, errOut io.Writer) error {
@@ -438,8 +439,18 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		// Experiments follow the event feed (and sync on each results call).
 		Experiments: experiments,
 	})
+	// The dashboard (/ui/) sits beside the JSON API on the same listener,
+	// outside its routes table and OpenAPI document; the trainer serves none.
+	handler := srv.Handler()
+	if cfg.Role != "trainer" {
+		root := http.NewServeMux()
+		root.Handle("/ui/", ui.New(ui.Deps{Store: timed, Profiles: profiles, Audience: aud, Recommendations: recs,
+			Consent: cons, Keys: cfg.APIKeys, Logger: log}))
+		root.Handle("/", handler)
+		handler = root
+	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
