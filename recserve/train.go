@@ -1,10 +1,8 @@
 package recserve
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/shopmind/shopmind/artefact"
 	"github.com/shopmind/shopmind/recommend"
@@ -57,11 +55,7 @@ func LoadData(ctx context.Context, st store.Store, weights shop.Weights, progres
 	if progress == nil {
 		progress = func(string, int64) {}
 	}
-	if weights == nil {
-		weights = shop.MergeWeights(nil)
-	}
-	d := &recommend.Data{}
-	items := map[string]int32{}
+	b := recommend.NewBuilder(weights, true)
 	progress("catalogue", 0)
 	cursor := ""
 	for {
@@ -70,16 +64,13 @@ func LoadData(ctx context.Context, st store.Store, weights shop.Weights, progres
 			return nil, fmt.Errorf("recommendations: reading the catalogue: %w", err)
 		}
 		for _, it := range page {
-			items[it.ID] = int32(len(d.Items))
-			d.Items = append(d.Items, it.ID)
-			d.Meta = append(d.Meta, it)
+			b.AddItem(it)
 		}
 		if next == "" {
 			break
 		}
 		cursor = next
 	}
-	users := map[string]int32{}
 	var after, read int64
 	for {
 		evs, err := st.EventsSince(ctx, after, store.MaxLimit)
@@ -90,33 +81,11 @@ func LoadData(ctx context.Context, st store.Store, weights shop.Weights, progres
 			break
 		}
 		for i := range evs {
-			e := &evs[i]
-			w := weights.Of(e.Type)
-			if e.ItemID == "" || w <= 0 {
-				continue
-			}
-			it, ok := items[e.ItemID]
-			if !ok {
-				it = int32(len(d.Items))
-				items[e.ItemID] = it
-				d.Items = append(d.Items, e.ItemID)
-				d.Meta = append(d.Meta, shop.Item{ID: e.ItemID})
-			}
-			u, ok := users[e.UserID]
-			if !ok {
-				u = int32(len(d.Users))
-				users[e.UserID] = u
-				d.Users = append(d.Users, e.UserID)
-				d.Seqs = append(d.Seqs, nil)
-			}
-			d.Seqs[u] = append(d.Seqs[u], recommend.Event{Item: it, Time: e.Timestamp.Unix(), Weight: float32(w), Type: e.Type})
+			b.AddEvent(&evs[i])
 		}
 		after = evs[len(evs)-1].Seq
 		read += int64(len(evs))
 		progress("events", read)
 	}
-	for _, s := range d.Seqs {
-		slices.SortStableFunc(s, func(a, b recommend.Event) int { return cmp.Compare(a.Time, b.Time) })
-	}
-	return d, nil
+	return b.Data(), nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -177,33 +176,16 @@ func exposureStudy(ctx context.Context, o exposureOptions, progress func(string)
 // splitLastNew builds training data from a synthetic shop, holding out per
 // user their last item event on an item new to them (and what follows).
 func splitLastNew(sh *synth.Shop, weights shop.Weights) (d *recommend.Data, target []int32) {
-	d = &recommend.Data{}
-	index := map[string]int32{}
+	b := recommend.NewBuilder(weights, false)
 	for _, it := range sh.Items {
-		index[it.ID] = int32(len(d.Items))
-		d.Items = append(d.Items, it.ID)
-		d.Meta = append(d.Meta, it)
+		b.AddItem(it)
 	}
-	users := map[string]int32{}
 	for i := range sh.Events {
-		e := &sh.Events[i]
-		w := weights.Of(e.Type)
-		it, ok := index[e.ItemID]
-		if !ok || w <= 0 {
-			continue
-		}
-		u, ok := users[e.UserID]
-		if !ok {
-			u = int32(len(d.Users))
-			users[e.UserID] = u
-			d.Users = append(d.Users, e.UserID)
-			d.Seqs = append(d.Seqs, nil)
-		}
-		d.Seqs[u] = append(d.Seqs[u], recommend.Event{Item: it, Time: e.Timestamp.Unix(), Weight: float32(w), Type: e.Type})
+		b.AddEvent(&sh.Events[i])
 	}
+	d = b.Data()
 	target = make([]int32, len(d.Seqs))
 	for u, s := range d.Seqs {
-		slices.SortStableFunc(s, func(a, b recommend.Event) int { return cmp.Compare(a.Time, b.Time) })
 		target[u] = -1
 		first := map[int32]int{}
 		for k, e := range s {
