@@ -2,12 +2,13 @@ package ratelimit
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/shopmind/shopmind/internal/redisx"
 )
 
 // takeScript is one token bucket in a Redis hash: refill by the time since
@@ -65,18 +66,12 @@ func NewRedis(rdb redis.UniversalClient, prefix string, rate float64, burst int,
 
 // OpenRedis connects to the Redis server at url and checks that it answers.
 func OpenRedis(ctx context.Context, url, prefix string, rate float64, burst int, log *slog.Logger) (*Redis, error) {
-	opt, err := redis.ParseURL(url)
+	// The client's calls honour their context's deadline (Allow gives each
+	// 50 ms), so a Redis that hangs rather than refuses degrades to the
+	// local bucket at once instead of after the client's read timeout.
+	rdb, err := redisx.Open(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("redis URL: %w", err)
-	}
-	// Calls honour their context's deadline (Allow gives each 50 ms), so a
-	// Redis that hangs rather than refuses degrades to the local bucket at
-	// once instead of after the client's read timeout.
-	opt.ContextTimeoutEnabled = true
-	rdb := redis.NewClient(opt)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		return nil, fmt.Errorf("redis at %s: %w", opt.Addr, err)
+		return nil, err
 	}
 	return NewRedis(rdb, prefix, rate, burst, log), nil
 }

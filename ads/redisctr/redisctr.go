@@ -27,6 +27,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/shopmind/shopmind/ads"
+	"github.com/shopmind/shopmind/internal/redisx"
 )
 
 // Counters implements ads.Counters on a Redis client.
@@ -51,15 +52,9 @@ func New(rdb redis.UniversalClient, prefix string) *Counters {
 // context's deadline, so that a server that hangs fails a call within it
 // (ads.Fallback relies on that).
 func Open(ctx context.Context, url, prefix string) (*Counters, error) {
-	opt, err := redis.ParseURL(url)
+	rdb, err := redisx.Open(ctx, url)
 	if err != nil {
-		return nil, fmt.Errorf("redis URL: %w", err)
-	}
-	opt.ContextTimeoutEnabled = true
-	rdb := redis.NewClient(opt)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		rdb.Close()
-		return nil, fmt.Errorf("redis at %s: %w", opt.Addr, err)
+		return nil, err
 	}
 	return New(rdb, prefix), nil
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/shopmind/shopmind/experiment"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/internal/feedwatch"
+	"github.com/shopmind/shopmind/internal/redisx"
 	"github.com/shopmind/shopmind/leader"
 	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/ratelimit"
@@ -90,20 +91,18 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (store.
 	return st, nil
 }
 
-// openAds builds the ad service: counters in Redis when configured (shared
-// by every node), in the store otherwise (one node; they survive restarts).
+// openAds builds the ad service: counters in Redis when rdb is set, in the
+// store's counters otherwise (shared through the store, slower per
+// decision; they survive restarts).
 // In the store, lapsed counters and decision records are deleted every
 // ten minutes until the returned close function runs. Redis counters sit
 // behind ads.Fallback: while Redis does not answer, decisions go on with
 // local, conservative limits and shopmind_ads_counters_degraded is 1.
-func openAds(ctx context.Context, cfg config.Config, st store.Store, metrics *telemetry.Metrics, aud *audience.Service, profiles *profile.Service, log *slog.Logger) (*ads.Service, func(), error) {
+func openAds(ctx context.Context, cfg config.Config, st store.Store, rdb *redis.Client, metrics *telemetry.Metrics, aud *audience.Service, profiles *profile.Service, log *slog.Logger) (*ads.Service, func(), error) {
 	var counters ads.Counters
 	var closeFn func()
-	if cfg.Redis != "" {
-		c, err := redisctr.Open(ctx, cfg.Redis, cfg.RedisPrefix)
-		if err != nil {
-			return nil, nil, fmt.Errorf("opening the Redis ad counters at %s: %w (unset redis to keep them in the store on one node)", redactURL(cfg.Redis), err)
-		}
+	if rdb != nil {
+		c := redisctr.New(rdb, cfg.RedisPrefix)
 		share := cfg.AdsDegradedShare
 		if share == 0 {
 			share = -1 // configured: no budget spent while degraded
@@ -116,7 +115,7 @@ func openAds(ctx context.Context, cfg config.Config, st store.Store, metrics *te
 				}
 				return 0
 			})
-		counters, closeFn = fb, func() { c.Close() }
+		counters, closeFn = fb, func() {}
 		log.Info("ad counters in Redis", "redis", redactURL(cfg.Redis))
 	} else {
 		c := storectr.New(st, "")
@@ -310,8 +309,17 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 	if cfg.Role != "api" {
 		runElected(runCtx, timed, metrics, "recommend-trainer", recs.TrainLoop, log)
 	}
+	// One Redis client for everything shared fast: ad counters, the copy
+	// bandit's statistics, rate limits.
+	var rdb *redis.Client
+	if cfg.Redis != "" {
+		if rdb, err = redisx.Open(ctx, cfg.Redis); err != nil {
+			return fmt.Errorf("opening Redis at %s: %w (unset redis to keep the shared counters in the store)", redactURL(cfg.Redis), err)
+		}
+		defer rdb.Close()
+	}
 	aud := audience.New(timed, profiles)
-	adsSvc, closeAds, err := openAds(ctx, cfg, timed, metrics, aud, profiles, log)
+	adsSvc, closeAds, err := openAds(ctx, cfg, timed, rdb, metrics, aud, profiles, log)
 	if err != nil {
 		return err
 	}
@@ -368,14 +376,7 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 	// Copy bandit statistics are shared by every node: in Redis when it is
 	// configured, else in the store's counters.
 	var arms copyserve.ArmCounters = copyserve.NewStoreArmCounters(timed, "")
-	if cfg.Redis != "" {
-		opt, err := redis.ParseURL(cfg.Redis)
-		if err != nil {
-			return fmt.Errorf("redis URL: %w", err)
-		}
-		opt.ContextTimeoutEnabled = true
-		rdb := redis.NewClient(opt)
-		defer rdb.Close()
+	if rdb != nil {
 		arms = redisarms.New(rdb, cfg.RedisPrefix)
 	}
 	copyBandit, err := copyserve.NewBandit(copySvc, timed, arms, copyserve.BanditConfig{}, log)
@@ -402,12 +403,8 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		}
 	}()
 	var limiter ratelimit.Limiter
-	if cfg.Redis != "" && cfg.RateLimit > 0 {
-		rl, err := ratelimit.OpenRedis(ctx, cfg.Redis, cfg.RedisPrefix+"rl:", cfg.RateLimit, cfg.RateBurst, log)
-		if err != nil {
-			return fmt.Errorf("opening the Redis rate limits at %s: %w (unset redis to limit per node)", redactURL(cfg.Redis), err)
-		}
-		defer rl.Close()
+	if rdb != nil && cfg.RateLimit > 0 {
+		rl := ratelimit.NewRedis(rdb, cfg.RedisPrefix+"rl:", cfg.RateLimit, cfg.RateBurst, log)
 		limiter = rl
 		metrics.GaugeFunc("shopmind_rate_limit_degraded", "1 while Redis does not answer and rate limits are per node.",
 			func() float64 {
