@@ -3,12 +3,12 @@ package ratelimit
 import (
 	"context"
 	"crypto/rand"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/shopmind/shopmind/internal/tcpproxy"
 	"github.com/shopmind/shopmind/internal/testenv"
 )
 
@@ -108,37 +108,14 @@ func TestRedisDownFallsBackToLocal(t *testing.T) {
 // their context's deadline, not after the client's read timeout (3 s), so
 // Allow degrades to the local bucket within its own 50 ms.
 func TestRedisHungFallsBackQuickly(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	held := make(chan net.Conn, 64)
-	defer func() {
-		ln.Close()
-		for len(held) > 0 {
-			(<-held).Close()
-		}
-	}()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			select {
-			case held <- c: // hold the connection open, answer nothing
-			default:
-				c.Close()
-			}
-		}
-	}()
+	hung := tcpproxy.Hung(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if _, err := OpenRedis(ctx, "redis://"+ln.Addr().String(), "x:", 1, 2, nil); err == nil || time.Since(start) > time.Second {
+	if _, err := OpenRedis(ctx, "redis://"+hung, "x:", 1, 2, nil); err == nil || time.Since(start) > time.Second {
 		t.Fatalf("OpenRedis on a hung server: %v after %v; want an error at the 200 ms deadline", err, time.Since(start))
 	}
-	opt, _ := redis.ParseURL("redis://" + ln.Addr().String())
+	opt, _ := redis.ParseURL("redis://" + hung)
 	opt.ContextTimeoutEnabled, opt.MaxRetries = true, -1
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()

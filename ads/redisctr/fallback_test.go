@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"testing"
 	"time"
@@ -141,32 +140,8 @@ func TestFallbackCutAndRestore(t *testing.T) {
 // A Redis that accepts connections but never answers: each call gives up
 // at the fallback's timeout, not at the client's own (seconds-long) ones.
 func TestFallbackHungRedis(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	held := make(chan net.Conn, 64)
-	defer func() {
-		ln.Close()
-		for len(held) > 0 {
-			(<-held).Close()
-		}
-	}()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			select {
-			case held <- c: // hold it open, never answer
-			default:
-				c.Close()
-			}
-		}
-	}()
-	c := redisctr.New(redis.NewClient(&redis.Options{Addr: ln.Addr().String(), ContextTimeoutEnabled: true}), "x:")
+	hung := tcpproxy.Hung(t)
+	c := redisctr.New(redis.NewClient(&redis.Options{Addr: hung, ContextTimeoutEnabled: true}), "x:")
 	defer c.Close()
 	f := ads.NewFallback(c, ads.FallbackConfig{Timeout: 50 * time.Millisecond, Log: quiet()})
 	start := time.Now()

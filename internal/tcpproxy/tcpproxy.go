@@ -1,12 +1,13 @@
 // Package tcpproxy is a loopback TCP proxy for tests that need a dependency
 // (PostgreSQL, Redis) to go away and come back: Cut drops every connection
-// and refuses new ones until Restore.
+// and refuses new ones until Restore. Hung stands for a server that hangs.
 package tcpproxy
 
 import (
 	"io"
 	"net"
 	"sync"
+	"testing"
 )
 
 // Proxy forwards connections accepted on Addr to a target address.
@@ -104,4 +105,36 @@ func (p *Proxy) Close() error {
 	p.Cut()
 	p.wg.Wait()
 	return err
+}
+
+// Hung listens on a free loopback port, accepts connections and never
+// answers on them, until the test ends: a server that hangs rather than
+// refuses. It returns the address.
+func Hung(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := make(chan net.Conn, 64)
+	t.Cleanup(func() {
+		ln.Close()
+		for len(held) > 0 {
+			(<-held).Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			select {
+			case held <- c: // hold it open, never answer
+			default:
+				c.Close()
+			}
+		}
+	}()
+	return ln.Addr().String()
 }
