@@ -18,6 +18,11 @@ var messages = map[string]map[string]string{
 		"nav.overview":        "Overview",
 		"nav.customers":       "Customers",
 		"nav.segments":        "Segments",
+		"nav.campaigns":       "Campaigns",
+		"nav.copy":            "Copy studio",
+		"nav.assistant":       "Assistant",
+		"nav.experiments":     "Experiments",
+		"nav.reports":         "Reports",
 		"nav.logout":          "Sign out",
 		"nav.lang":            "Language",
 		"nav.readonly":        "read-only key",
@@ -100,6 +105,11 @@ var messages = map[string]map[string]string{
 		"nav.overview":        "概览",
 		"nav.customers":       "客户",
 		"nav.segments":        "人群",
+		"nav.campaigns":       "广告活动",
+		"nav.copy":            "文案工作室",
+		"nav.assistant":       "智能客服",
+		"nav.experiments":     "实验",
+		"nav.reports":         "报告",
 		"nav.logout":          "退出",
 		"nav.lang":            "语言",
 		"nav.readonly":        "只读密钥",
@@ -177,6 +187,24 @@ var messages = map[string]map[string]string{
 		"error.disabled":      "这台服务器不提供这部分功能。",
 		"error.back":          "返回概览",
 	},
+}
+
+// addMessages merges a page's message tables (language -> key -> text)
+// into messages; page files call it from init. A key defined twice is a
+// programming error and panics at start (the package tests catch it).
+func addMessages(tables map[string]map[string]string) {
+	for lang, table := range tables {
+		dst, ok := messages[lang]
+		if !ok {
+			panic("ui: messages for unknown language " + lang)
+		}
+		for k, v := range table {
+			if _, dup := dst[k]; dup {
+				panic("ui: message key defined twice: " + k)
+			}
+			dst[k] = v
+		}
+	}
 }
 
 // language picks the page language: ?lang= (remembered in a cookie), then

@@ -12,18 +12,24 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"time"
 
+	"github.com/shopmind/shopmind/ads"
+	"github.com/shopmind/shopmind/assist"
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/consent"
+	"github.com/shopmind/shopmind/copyserve"
+	"github.com/shopmind/shopmind/experiment"
 	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/recserve"
 	"github.com/shopmind/shopmind/store"
+	"github.com/shopmind/shopmind/strategy"
 )
 
-//go:embed templates/*.html static/*.css
+//go:embed templates/*.html static
 var assets embed.FS
 
 // Deps are the services the dashboard reads and changes. Store is required;
@@ -34,6 +40,16 @@ type Deps struct {
 	Audience        *audience.Service
 	Recommendations *recserve.Service
 	Consent         *consent.Service
+	Ads             *ads.Service
+	Copy            *copyserve.Service
+	CopyJobs        *copyserve.Jobs
+	CopyBandit      *copyserve.Bandit
+	Assist          *assist.Service
+	Strategy        *strategy.Service
+	Experiments     *experiment.Service
+	// Config is the server's configuration (settings pages show and
+	// defaults forms start from).
+	Config config.Config
 	// Keys are the configured API keys. Without keys the dashboard is open
 	// (the server then listens on loopback only, as for the API) and every
 	// visitor acts as admin.
@@ -76,10 +92,13 @@ func New(d Deps) *Handler {
 	h.mux.HandleFunc("GET /ui/login", h.loginForm)
 	h.mux.HandleFunc("POST /ui/login", h.login)
 	h.mux.HandleFunc("POST /ui/logout", h.signedIn(h.logout))
-	h.mux.HandleFunc("GET /ui/{$}", h.signedIn(h.overview))
-	h.mux.HandleFunc("GET /ui/customers", h.signedIn(h.customer))
-	h.mux.HandleFunc("GET /ui/segments", h.signedIn(h.segments))
-	h.mux.HandleFunc("POST /ui/segments", h.signedIn(h.createSegment))
+	// Each page file adds its own routes.
+	for _, add := range []func(){
+		h.overviewRoutes, h.customerRoutes, h.segmentRoutes, h.campaignRoutes,
+		h.copyRoutes, h.assistantRoutes, h.experimentRoutes, h.reportRoutes,
+	} {
+		add()
+	}
 	h.mux.HandleFunc("/ui/", h.signedIn(h.notFound))
 	return h
 }
@@ -87,8 +106,9 @@ func New(d Deps) *Handler {
 // ServeHTTP sets the headers every dashboard answer carries and routes.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
-	// No scripts, no external assets: the policy says so to the browser.
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	// Only our own stylesheets and scripts (no inline script, no external
+	// assets); scripts may fetch from this origin only.
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
 	hd.Set("X-Frame-Options", "DENY")
@@ -110,6 +130,7 @@ func parsePages() map[string]*template.Template {
 				return fmt.Sprint(n)
 			}
 		},
+		"pct": func(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) },
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -117,10 +138,24 @@ func parsePages() map[string]*template.Template {
 			return t.UTC().Format("2006-01-02 15:04 UTC")
 		},
 	}
+	// Every template but the layout is a page named after its file; each
+	// is parsed with the layout (and the shared partials), which calls its
+	// "content" block and optional "head" and "scripts" blocks.
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"login", "overview", "customer", "segments", "error"} {
-		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html"))
-		out[name] = t
+	for _, file := range names {
+		name := strings.TrimSuffix(path.Base(file), ".html")
+		if name == "layout" || strings.HasPrefix(name, "_") {
+			continue
+		}
+		files := []string{"templates/layout.html", file}
+		if partials, _ := fs.Glob(assets, "templates/_*.html"); len(partials) > 0 {
+			files = append(files, partials...)
+		}
+		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, files...))
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shopmind/shopmind/clv"
+	"github.com/shopmind/shopmind/internal/svgplot"
 )
 
 // Source describes where the analysed data came from.
@@ -207,8 +208,8 @@ func charts(a *clv.Analysis) []chartView {
 		out = append(out, chartView{
 			Title:   "Calibration: customers by number of repeat purchases",
 			Caption: "Actual customers with 0, 1, …, " + cats[maxX] + " repeat purchases in the calibration period, against the " + m.Fit.Model + " expectation Σ P(X(Tᵢ) = x).",
-			SVG: template.HTML(barChart("Frequency of repeat transactions (calibration)", "repeat transactions in calibration", "customers", cats,
-				[]series{{Name: "actual", Y: act}, {Name: m.Fit.Model, Y: m.CalibrationExpected}})),
+			SVG: template.HTML(svgplot.Bars("Frequency of repeat transactions (calibration)", "repeat transactions in calibration", "customers", cats,
+				[]svgplot.Series{{Name: "actual", Y: act}, {Name: m.Fit.Model, Y: m.CalibrationExpected}})),
 		})
 	}
 	if a.HasTracking() {
@@ -217,19 +218,19 @@ func charts(a *clv.Analysis) []chartView {
 		for i := range weeks {
 			weeks[i] = float64(i + 1)
 		}
-		cum := []series{{Name: "actual", X: weeks, Y: a.Tracking}}
-		inc := []series{{Name: "actual", X: weeks, Y: diff(a.Tracking)}}
+		cum := []svgplot.Series{{Name: "actual", X: weeks, Y: a.Tracking}}
+		inc := []svgplot.Series{{Name: "actual", X: weeks, Y: diff(a.Tracking)}}
 		for _, m := range a.Models {
-			cum = append(cum, series{Name: m.Fit.Model, X: weeks, Y: m.TrackingExpected, Dashed: true})
-			inc = append(inc, series{Name: m.Fit.Model, X: weeks, Y: diff(m.TrackingExpected), Dashed: true})
+			cum = append(cum, svgplot.Series{Name: m.Fit.Model, X: weeks, Y: m.TrackingExpected, Dashed: true})
+			inc = append(inc, svgplot.Series{Name: m.Fit.Model, X: weeks, Y: diff(m.TrackingExpected), Dashed: true})
 		}
 		out = append(out,
 			chartView{Title: "Tracking cumulative repeat transactions",
 				Caption: "Cumulative repeat purchases of the cohort by week against the sum over customers of E[X(t)] since their first purchase; the dotted line ends the calibration period.",
-				SVG:     template.HTML(lineChart("Cumulative repeat transactions", "week", "cumulative repeat transactions", cum, nil, false, s.CalibrationWeeks, "end of calibration"))},
+				SVG:     template.HTML(svgplot.Line("Cumulative repeat transactions", "week", "cumulative repeat transactions", cum, nil, false, s.CalibrationWeeks, "end of calibration"))},
 			chartView{Title: "Weekly repeat transactions",
 				Caption: "The same, week by week.",
-				SVG:     template.HTML(lineChart("Weekly repeat transactions", "week", "repeat transactions", inc, nil, false, s.CalibrationWeeks, "end of calibration"))})
+				SVG:     template.HTML(svgplot.Line("Weekly repeat transactions", "week", "repeat transactions", inc, nil, false, s.CalibrationWeeks, "end of calibration"))})
 	}
 	if a.HasHoldout() {
 		xs := make([]float64, maxX+1)
@@ -237,18 +238,18 @@ func charts(a *clv.Analysis) []chartView {
 		for i, r := range a.Models[0].HoldoutByFrequency {
 			xs[i], act[i] = float64(i), r.Actual
 		}
-		ss := []series{{Name: "actual", X: xs, Y: act}}
+		ss := []svgplot.Series{{Name: "actual", X: xs, Y: act}}
 		for _, m := range a.Models {
 			p := make([]float64, maxX+1)
 			for i, r := range m.HoldoutByFrequency {
 				p[i] = r.Predicted
 			}
-			ss = append(ss, series{Name: m.Fit.Model, X: xs, Y: p, Dashed: true})
+			ss = append(ss, svgplot.Series{Name: m.Fit.Model, X: xs, Y: p, Dashed: true})
 		}
 		out = append(out, chartView{Title: "Conditional expectations in the holdout period",
 			Caption: fmt.Sprintf("Mean repeat purchases in the %g-week holdout period of the customers with 0, 1, …, %s calibration repeat purchases (%s+ collects the rest), against the mean conditional expectation E[Y(%g) | x, tₓ, T].",
 				a.Summary.HoldoutWeeks, cats[maxX], strconv.Itoa(maxX), a.Summary.HoldoutWeeks),
-			SVG: template.HTML(lineChart("Holdout purchases by calibration frequency", "repeat transactions in calibration", "mean repeat transactions in holdout", ss,
+			SVG: template.HTML(svgplot.Line("Holdout purchases by calibration frequency", "repeat transactions in calibration", "mean repeat transactions in holdout", ss,
 				func(x float64) string {
 					if i := int(x); float64(i) == x && i >= 0 && i <= maxX {
 						return cats[i]

@@ -96,33 +96,3 @@ func TestWrite(t *testing.T) {
 		})
 	}
 }
-
-func TestNiceTicks(t *testing.T) {
-	tests := []struct {
-		lo, hi float64
-		n      int
-		want   []float64
-	}{
-		{0, 1411, 6, []float64{0, 500, 1000, 1500}},
-		{0, 78, 8, []float64{0, 10, 20, 30, 40, 50, 60, 70, 80}},
-		{0, 6.4, 6, []float64{0, 2, 4, 6, 8}},
-		{0, 0, 6, []float64{0, 0.2, 0.4, 0.6, 0.8, 1}},
-		{0, 0.3, 6, []float64{0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3}},
-	}
-	for _, tc := range tests {
-		got := niceTicks(tc.lo, tc.hi, tc.n)
-		if len(got) != len(tc.want) {
-			t.Errorf("niceTicks(%v, %v) = %v, want %v", tc.lo, tc.hi, got, tc.want)
-			continue
-		}
-		for i := range got {
-			if d := got[i] - tc.want[i]; d > 1e-12 || d < -1e-12 {
-				t.Errorf("niceTicks(%v, %v) = %v, want %v", tc.lo, tc.hi, got, tc.want)
-				break
-			}
-		}
-	}
-	if got := fmtTick(0.30000000000000004); got != "0.3" {
-		t.Errorf("fmtTick = %q", got)
-	}
-}

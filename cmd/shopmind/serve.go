@@ -40,6 +40,7 @@ import (
 	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 	_ "github.com/shopmind/shopmind/store/storeall"
+	"github.com/shopmind/shopmind/strategy"
 	"github.com/shopmind/shopmind/telemetry"
 	"github.com/shopmind/shopmind/ui"
 )
@@ -414,6 +415,12 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 				return 0
 			})
 	}
+	// One strategy service for the API and the dashboard.
+	strat, err := strategy.New(timed, aud, api.StrategyConfig(cfg, log))
+	if err != nil {
+		log.Error("next actions are misconfigured; plans and next actions are off", "err", err)
+		strat = nil
+	}
 	srv := api.New(api.Deps{
 		Config:          cfg,
 		Store:           timed,
@@ -428,6 +435,7 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		CopyJobs:        copyJobs,
 		CopyBandit:      copyBandit,
 		Assist:          assistSvc,
+		Strategy:        strat,
 		Catalog:         cat,
 		Feeds:           feeds,
 		PII:             seal,
@@ -442,7 +450,8 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 	if cfg.Role != "trainer" {
 		root := http.NewServeMux()
 		root.Handle("/ui/", ui.New(ui.Deps{Store: timed, Profiles: profiles, Audience: aud, Recommendations: recs,
-			Consent: cons, Keys: cfg.APIKeys, Logger: log}))
+			Consent: cons, Ads: adsSvc, Copy: copySvc, CopyJobs: copyJobs, CopyBandit: copyBandit, Assist: assistSvc,
+			Strategy: strat, Experiments: experiments, Config: cfg, Keys: cfg.APIKeys, Logger: log}))
 		root.Handle("/", handler)
 		handler = root
 	}

@@ -1,4 +1,7 @@
-package report
+// Package svgplot draws small line and bar charts as standalone SVG text
+// (no scripts, no external assets) for HTML reports and the dashboard. Every
+// label is escaped, so the output may be embedded in HTML as is.
+package svgplot
 
 import (
 	"fmt"
@@ -18,8 +21,8 @@ const (
 // readers (Okabe–Ito).
 var palette = []string{"#000000", "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"}
 
-// series is one line of a line chart or one bar group of a bar chart.
-type series struct {
+// Series is one line of a line chart or one bar group of a bar chart.
+type Series struct {
 	Name   string
 	X, Y   []float64
 	Dashed bool
@@ -101,10 +104,10 @@ func frame(b *strings.Builder, title, xLabel, yLabel string, xt, yt []float64, x
 	return px, py
 }
 
-// lineChart draws series as polylines; marks adds dots at the points and
+// Line draws series as polylines; marks adds dots at the points and
 // vline, when not NaN, a dotted vertical line labelled vlineLabel. xTick
 // labels the x ticks (nil: the numbers).
-func lineChart(title, xLabel, yLabel string, ss []series, xTick func(float64) string, marks bool, vline float64, vlineLabel string) string {
+func Line(title, xLabel, yLabel string, ss []Series, xTick func(float64) string, marks bool, vline float64, vlineLabel string) string {
 	if xTick == nil {
 		xTick = fmtTick
 	}
@@ -158,9 +161,9 @@ func lineChart(title, xLabel, yLabel string, ss []series, xTick func(float64) st
 	return b.String()
 }
 
-// barChart draws one group of bars per category, one bar per series
+// Bars draws one group of bars per category, one bar per series
 // (series Y values indexed like categories).
-func barChart(title, xLabel, yLabel string, categories []string, ss []series) string {
+func Bars(title, xLabel, yLabel string, categories []string, ss []Series) string {
 	yhi := 0.0
 	for _, s := range ss {
 		for _, y := range s.Y {

@@ -1,0 +1,4 @@
+package ui
+
+// assistantRoutes adds the assistant pages.
+func (h *Handler) assistantRoutes() {}

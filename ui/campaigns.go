@@ -1,0 +1,4 @@
+package ui
+
+// campaignRoutes adds the campaigns pages.
+func (h *Handler) campaignRoutes() {}

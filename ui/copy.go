@@ -1,0 +1,4 @@
+package ui
+
+// copyRoutes adds the copy pages.
+func (h *Handler) copyRoutes() {}

@@ -1,0 +1,4 @@
+package ui
+
+// experimentRoutes adds the experiments pages.
+func (h *Handler) experimentRoutes() {}

@@ -1,0 +1,4 @@
+package ui
+
+// reportRoutes adds the reports pages.
+func (h *Handler) reportRoutes() {}
