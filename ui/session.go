@@ -1,15 +1,20 @@
 package ui
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/shopmind/shopmind/config"
+	"github.com/shopmind/shopmind/store"
 )
 
 const (
@@ -19,28 +24,44 @@ const (
 )
 
 // session is one signed-in browser. The API key itself is not kept: only
-// what it allows.
+// what it allows and a fingerprint that names it in audit records.
 type session struct {
-	id      string
+	id      string // the cookie's value; the store keeps only its digest
 	csrf    string
 	key     config.APIKey // Key is blank; Scopes are the signed-in key's
+	keyFP   string        // "sha256:" + 12 hex digits of the key, or "open" without keys
 	expires time.Time
 }
 
 // canChange reports whether the session may use forms that change data.
 func (s *session) canChange() bool { return s.key.Allows(config.ScopeAdmin) }
 
-// sessions are kept in this process's memory: they are per node for now, so
-// behind a load balancer a browser must stick to one node (or sign in again).
-type sessions struct {
-	mu  sync.Mutex
-	m   map[string]*session
-	ttl time.Duration
-	now func() time.Time
+// sessionKind is the store object kind of dashboard sessions.
+const sessionKind = "ui-session"
+
+// storedSession is a session as the store keeps it, under the SHA-256 of
+// its cookie value: whoever reads the store cannot sign in with it.
+type storedSession struct {
+	CSRF    string         `json:"csrf"`
+	Scopes  []config.Scope `json:"scopes"`
+	KeyFP   string         `json:"key_fp"`
+	Expires time.Time      `json:"expires"`
 }
 
-func newSessions(ttl time.Duration, now func() time.Time) *sessions {
-	return &sessions{m: map[string]*session{}, ttl: ttl, now: now}
+// sessions live in the store, so a browser signed in on one node is signed
+// in on every node behind the same load balancer, and signing out on one
+// signs out everywhere.
+type sessions struct {
+	st  store.Store
+	ttl time.Duration
+	now func() time.Time
+
+	mu        sync.Mutex
+	lastSweep time.Time
+}
+
+func newSessions(st store.Store, ttl time.Duration, now func() time.Time) *sessions {
+	return &sessions{st: st, ttl: ttl, now: now}
 }
 
 // randomToken is 32 random bytes in hex.
@@ -50,38 +71,91 @@ func randomToken() string {
 	return hex.EncodeToString(b)
 }
 
-func (ss *sessions) create(k config.APIKey) *session {
+func sessionObjectID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// keyFingerprint names a key without revealing it (as the API's audit
+// records do).
+func keyFingerprint(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return "sha256:" + hex.EncodeToString(sum[:6])
+}
+
+func (ss *sessions) create(ctx context.Context, k config.APIKey, keyFP string) (*session, error) {
 	now := ss.now()
-	s := &session{id: randomToken(), csrf: randomToken(), key: config.APIKey{Scopes: k.Scopes}, expires: now.Add(ss.ttl)}
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	for id, old := range ss.m { // drop expired sessions as new ones come
-		if now.After(old.expires) {
-			delete(ss.m, id)
-		}
+	s := &session{id: randomToken(), csrf: randomToken(), key: config.APIKey{Scopes: k.Scopes}, keyFP: keyFP, expires: now.Add(ss.ttl)}
+	raw, err := json.Marshal(storedSession{CSRF: s.csrf, Scopes: k.Scopes, KeyFP: keyFP, Expires: s.expires})
+	if err != nil {
+		return nil, err
 	}
-	ss.m[s.id] = s
-	return s
+	if _, err := ss.st.PutObject(ctx, sessionKind, sessionObjectID(s.id), raw); err != nil {
+		return nil, fmt.Errorf("storing the dashboard session: %w", err)
+	}
+	ss.sweep(ctx, now)
+	return s, nil
 }
 
-func (ss *sessions) get(id string) *session {
+// sweep drops expired sessions, at most once an hour per process (a
+// sign-in pays for it; expired sessions are refused on read anyway).
+func (ss *sessions) sweep(ctx context.Context, now time.Time) {
 	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	s := ss.m[id]
-	if s == nil {
-		return nil
+	if now.Sub(ss.lastSweep) < time.Hour {
+		ss.mu.Unlock()
+		return
 	}
-	if ss.now().After(s.expires) {
-		delete(ss.m, id)
-		return nil
-	}
-	return s
-}
-
-func (ss *sessions) drop(id string) {
-	ss.mu.Lock()
-	delete(ss.m, id)
+	ss.lastSweep = now
 	ss.mu.Unlock()
+	cursor := ""
+	for {
+		objs, next, err := ss.st.ListObjects(ctx, sessionKind, cursor, store.MaxLimit)
+		if err != nil {
+			return // the next sweep tries again
+		}
+		for _, o := range objs {
+			var v storedSession
+			if json.Unmarshal(o.Data, &v) != nil || now.After(v.Expires) {
+				ss.st.DeleteObject(ctx, sessionKind, o.ID) // a miss is fine: another node swept it
+			}
+		}
+		if next == "" {
+			return
+		}
+		cursor = next
+	}
+}
+
+// get returns the live session with the cookie value id: nil if there is
+// none (unknown or expired), an error if the store did not answer.
+func (ss *sessions) get(ctx context.Context, id string) (*session, error) {
+	if id == "" {
+		return nil, nil
+	}
+	o, err := ss.st.GetObject(ctx, sessionKind, sessionObjectID(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the dashboard session: %w", err)
+	}
+	var v storedSession
+	if err := json.Unmarshal(o.Data, &v); err != nil {
+		return nil, nil // unreadable: treat as signed out
+	}
+	if ss.now().After(v.Expires) {
+		ss.st.DeleteObject(ctx, sessionKind, o.ID)
+		return nil, nil
+	}
+	return &session{id: id, csrf: v.CSRF, key: config.APIKey{Scopes: v.Scopes}, keyFP: v.KeyFP, expires: v.Expires}, nil
+}
+
+func (ss *sessions) drop(ctx context.Context, id string) error {
+	err := ss.st.DeleteObject(ctx, sessionKind, sessionObjectID(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // open reports whether the dashboard runs without keys (loopback-only mode).
@@ -110,13 +184,14 @@ func (h *Handler) setSessionCookie(w http.ResponseWriter, r *http.Request, s *se
 	})
 }
 
-// current returns the request's live session, nil if none.
-func (h *Handler) current(r *http.Request) *session {
+// current returns the request's live session, nil if none; an error when
+// the store could not tell.
+func (h *Handler) current(r *http.Request) (*session, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	return h.sess.get(c.Value)
+	return h.sess.get(r.Context(), c.Value)
 }
 
 // signedIn wraps a page that needs a session: without one it sends the
@@ -124,7 +199,11 @@ func (h *Handler) current(r *http.Request) *session {
 // POSTs must carry the session's CSRF token.
 func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s := h.current(r)
+		s, err := h.current(r)
+		if err != nil {
+			h.fail(w, r, nil, http.StatusServiceUnavailable, "error.store", err.Error())
+			return
+		}
 		if s == nil {
 			if !h.open() {
 				if r.Method != http.MethodGet {
@@ -138,7 +217,10 @@ func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *sessio
 				h.fail(w, r, nil, http.StatusForbidden, "error.csrf", "")
 				return
 			}
-			s = h.sess.create(config.APIKey{Scopes: []config.Scope{config.ScopeAdmin}})
+			if s, err = h.sess.create(r.Context(), config.APIKey{Scopes: []config.Scope{config.ScopeAdmin}}, "open"); err != nil {
+				h.fail(w, r, nil, http.StatusServiceUnavailable, "error.store", err.Error())
+				return
+			}
 			h.setSessionCookie(w, r, s)
 		}
 		if r.Method == http.MethodPost {
@@ -161,7 +243,7 @@ func sameToken(got, want string) bool {
 }
 
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
-	if h.open() || h.current(r) != nil {
+	if s, _ := h.current(r); h.open() || s != nil {
 		http.Redirect(w, r, "/ui/", http.StatusSeeOther)
 		return
 	}
@@ -203,14 +285,21 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, http.StatusForbidden, "login.noread")
 		return
 	}
-	s := h.sess.create(k)
+	s, err := h.sess.create(r.Context(), k, keyFingerprint(k.Key))
+	if err != nil {
+		h.fail(w, r, nil, http.StatusServiceUnavailable, "error.store", err.Error())
+		return
+	}
 	h.setSessionCookie(w, r, s)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/ui/login", MaxAge: -1})
 	http.Redirect(w, r, "/ui/", http.StatusSeeOther)
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *session) {
-	h.sess.drop(s.id)
+	if err := h.sess.drop(r.Context(), s.id); err != nil {
+		h.fail(w, r, s, http.StatusServiceUnavailable, "error.store", err.Error())
+		return
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Path: "/ui/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 }

@@ -2,7 +2,8 @@
 // pages (html/template, embedded with the binary), sign-in with an API key
 // into a session cookie, CSRF tokens on every form, and the Chinese and
 // English message tables. It calls the domain services in-process, never the
-// JSON API, and holds no data of its own beyond the sessions in memory.
+// JSON API. Its only state, the sessions, lives in the store, so any node
+// serves any signed-in browser.
 package ui
 
 import (
@@ -85,7 +86,7 @@ func New(d Deps) *Handler {
 	if ttl <= 0 {
 		ttl = 12 * time.Hour
 	}
-	h.sess = newSessions(ttl, h.now)
+	h.sess = newSessions(d.Store, ttl, h.now)
 	h.pages = parsePages()
 	static, _ := fs.Sub(assets, "static")
 	h.mux.Handle("GET /ui/static/", http.StripPrefix("/ui/static/", http.FileServerFS(static)))
