@@ -90,6 +90,7 @@ type Memory struct {
 	recs  ttlMap[[]byte]
 	first ttlMap[struct{}]
 	learn memoryLog
+	hours hourTable
 }
 
 // LogFeedback implements FeedbackLog.

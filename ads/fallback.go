@@ -178,6 +178,9 @@ func (f *Fallback) replay(ctx context.Context, m *Memory) error {
 	if m == nil {
 		return nil
 	}
+	if err := f.replayHours(ctx, m); err != nil {
+		return err
+	}
 	m.mu.RLock()
 	for campaign, e := range m.spend {
 		e.mu.Lock()

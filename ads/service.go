@@ -375,6 +375,7 @@ func (s *Service) Event(ctx context.Context, ev Event) (out Outcome, duplicate b
 	}
 	out, err = s.engine.Feedback(ctx, rec, ev.Slot, ev.Type)
 	if err == nil {
+		s.countHour(ctx, rec, ev.Slot, ev.Type, out)
 		if fl, ok := s.counters.(FeedbackLog); ok {
 			// The elected trainer learns from every node's feedback.
 			if lerr := fl.LogFeedback(ctx, Feedback{DecisionID: ev.DecisionID, Slot: ev.Slot, Type: ev.Type}); lerr != nil {

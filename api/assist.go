@@ -142,13 +142,22 @@ func (s *Server) assistEscalations(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ts, err := s.assist.Escalations(r.Context(), limit)
+	q := assist.EscalationQuery{IncludeResolved: true, Limit: min(limit, 500)}
+	switch v := r.URL.Query().Get("open"); v {
+	case "", "false":
+	case "true":
+		q.IncludeResolved = false
+	default:
+		writeProblem(w, http.StatusBadRequest, "invalid-parameter", "open must be true or false, not "+strconv.Quote(v))
+		return
+	}
+	ts, err := s.assist.EscalationQueue(r.Context(), q)
 	if err != nil {
 		s.assistError(w, r, "the escalations", err)
 		return
 	}
 	if ts == nil {
-		ts = []assist.Transcript{}
+		ts = []assist.Escalation{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"escalations": ts})
 }

@@ -24,6 +24,7 @@ type assistHarness struct {
 	t   *testing.T
 	srv *httptest.Server
 	st  store.Store
+	as  *assist.Service
 }
 
 func newAssistHarness(t *testing.T) *assistHarness {
@@ -54,7 +55,7 @@ func newAssistHarness(t *testing.T) *assistHarness {
 	s := New(Deps{Config: config.Default(), Store: st, Metrics: telemetry.New(), Logger: quiet, Assist: as})
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
-	return &assistHarness{t: t, srv: srv, st: st}
+	return &assistHarness{t: t, srv: srv, st: st, as: as}
 }
 
 func (h *assistHarness) call(method, path, body string, out any) *http.Response {
@@ -138,10 +139,24 @@ func TestAssistDocumentsAndTranscriptsAPI(t *testing.T) {
 	if !ans.Escalate || ans.Summary == "" {
 		t.Fatalf("request for a person: %+v", ans)
 	}
-	var q struct{ Escalations []assist.Transcript }
+	var q struct{ Escalations []assist.Escalation }
 	h.call("GET", "/v1/assist/escalations", "", &q)
-	if len(q.Escalations) != 1 || q.Escalations[0].User != "dave" {
+	if len(q.Escalations) != 1 || q.Escalations[0].User != "dave" || q.Escalations[0].Resolved || q.Escalations[0].Reason != "asked_for_person" {
 		t.Fatalf("escalations: %+v", q)
+	}
+	// Resolved in the dashboard: still listed, marked, and gone from the
+	// open queue.
+	if _, err := h.as.Resolve(context.Background(), q.Escalations[0].Key); err != nil {
+		t.Fatal(err)
+	}
+	var all, open struct{ Escalations []assist.Escalation }
+	h.call("GET", "/v1/assist/escalations", "", &all)
+	h.call("GET", "/v1/assist/escalations?open=true", "", &open)
+	if len(all.Escalations) != 1 || !all.Escalations[0].Resolved || len(open.Escalations) != 0 {
+		t.Errorf("after resolving: all %+v, open %+v", all, open)
+	}
+	if resp := h.call("GET", "/v1/assist/escalations?open=perhaps", "", &p); resp.StatusCode != 400 {
+		t.Errorf("open=perhaps: %d", resp.StatusCode)
 	}
 	b, _ := json.Marshal(q)
 	if strings.Contains(string(b), "13812345678") {

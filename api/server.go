@@ -23,6 +23,7 @@ import (
 	"github.com/shopmind/shopmind/catalog"
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/copyserve"
+	"github.com/shopmind/shopmind/erasure"
 	"github.com/shopmind/shopmind/experiment"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/privacy/dp"
@@ -75,6 +76,9 @@ type Server struct {
 
 	// experiments serves experiment definitions, assignments and results.
 	experiments *experiment.Service
+
+	// erasure deletes users everywhere (DELETE /v1/users/{id}).
+	erasure *erasure.Service
 }
 
 type hashedKey struct {
@@ -115,6 +119,9 @@ type Deps struct {
 	Strategy *strategy.Service
 	// Experiments serves /v1/experiments; nil disables them (503).
 	Experiments *experiment.Service
+	// Erasure deletes users everywhere; nil builds one over Store,
+	// Profiles, CopyJobs, Ads and Assist.
+	Erasure *erasure.Service
 	// HealthOnly serves only /healthz, /readyz and /metrics (the trainer
 	// role).
 	HealthOnly bool
@@ -164,6 +171,10 @@ func New(d Deps) *Server {
 	s.health = d.HealthOnly
 	s.inflight.max = int64(d.Config.MaxInflight)
 	s.experiments = d.Experiments
+	s.erasure = d.Erasure
+	if s.erasure == nil {
+		s.erasure = erasure.New(erasure.Deps{Store: d.Store, Profiles: d.Profiles, CopyJobs: d.CopyJobs, Ads: d.Ads, Assist: d.Assist, Logger: s.log})
+	}
 	if d.Store != nil {
 		s.dpLedger, s.dpNoise = dp.NewLedger(d.Store, d.Config.DPEpsilonBudget), dp.CryptoSource()
 	}

@@ -105,15 +105,16 @@ func (s *Service) Chat(ctx context.Context, req ChatRequest) (Answer, error) {
 			ans.Text, ans.Sources, ans.Tools, ans.Writer = la.text, la.sources, la.tools, "llm"
 		}
 	}
+	reason := ""
 	switch {
 	case human:
-		ans.Escalate = true
+		ans.Escalate, reason = true, ReasonAskedForPerson
 		ans.Text = handoverText(lang, "")
 	case ss.Angry >= 2:
-		ans.Escalate = true
+		ans.Escalate, reason = true, ReasonComplaints
 		ans.Text = handoverText(lang, ans.Text)
 	case p.conf < s.cfg.MinConfidence:
-		ans.Escalate = true
+		ans.Escalate, reason = true, ReasonLowConfidence
 		ans.Text = handoverText(lang, "")
 	}
 	if ans.Escalate {
@@ -134,6 +135,7 @@ func (s *Service) Chat(ctx context.Context, req ChatRequest) (Answer, error) {
 	if err := s.saveSession(ctx, ss); err != nil {
 		return Answer{}, err
 	}
+	turns[1].Detail = detailOf(ans, reason) // the transcript's copy only
 	if err := s.appendTranscript(ctx, req.User, req.Session, lang, turns, ans.Escalate, ans.Summary); err != nil {
 		return Answer{}, err
 	}

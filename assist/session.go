@@ -30,6 +30,9 @@ type Turn struct {
 	Escalate bool      `json:"escalate,omitempty"`
 	Sources  []string  `json:"sources,omitempty"` // cited document ids
 	Tools    []string  `json:"tools,omitempty"`
+	// Detail is what the answer showed beyond its text; transcripts keep
+	// it for review, sessions leave it out.
+	Detail *TurnDetail `json:"detail,omitempty"`
 }
 
 // session is the bounded history a conversation continues from.
@@ -171,7 +174,7 @@ func (s *Service) Escalations(ctx context.Context, limit int) ([]Transcript, err
 // returns how many stored objects it removed.
 func (s *Service) EraseUser(ctx context.Context, user string) (int64, error) {
 	var n int64
-	for _, kind := range []string{ObjectSessions, ObjectTranscripts} {
+	for _, kind := range []string{ObjectSessions, ObjectTranscripts, ObjectResolutions} {
 		var doomed []string
 		cursor := ""
 		for {

@@ -25,18 +25,38 @@ func (s *Service) scan(ctx context.Context, id string, fn func(p *profile.Profil
 	if err != nil {
 		return Definition{}, err
 	}
+	return c.def, s.scanExpr(ctx, c.expr, fn)
+}
+
+// scanExpr calls fn for every profile e selects, after syncing with the
+// event feed.
+func (s *Service) scanExpr(ctx context.Context, e *segment.Expr, fn func(p *profile.Profile, r *profile.Record) bool) error {
 	if err := s.profiles.Sync(ctx); err != nil {
-		return Definition{}, err
+		return err
 	}
 	rec := s.profiles.Builder().NewRecord(profile.New(""), &profile.Context{}, nil)
 	s.profiles.Each(func(p *profile.Profile, pc *profile.Context) bool {
 		rec.Reset(p, pc, nil)
-		if c.expr.Eval(rec) {
-			return fn(p, rec)
+		if e.Eval(rec) {
+			return fn(p, rec) && ctx.Err() == nil
+		}
+		return ctx.Err() == nil
+	})
+	return ctx.Err()
+}
+
+// Evaluate sizes an expression that is not saved (a draft being written):
+// how many users it selects now and the ids of up to sample of them.
+func (s *Service) Evaluate(ctx context.Context, e *segment.Expr, sample int) (int, []string, error) {
+	n, ids := 0, []string{}
+	err := s.scanExpr(ctx, e, func(p *profile.Profile, _ *profile.Record) bool {
+		n++
+		if len(ids) < sample {
+			ids = append(ids, p.UserID)
 		}
 		return true
 	})
-	return c.def, ctx.Err()
+	return n, ids, err
 }
 
 // Size counts the segment's members now.

@@ -84,6 +84,8 @@ type Service struct {
 	aovMu  sync.Mutex
 	aov    float64 // shop revenue per order, for next actions
 	aovAt  time.Time
+
+	reportCache // uplift reports and campaigns (report.go)
 }
 
 type cached struct {

@@ -83,3 +83,18 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, s *session, ti
 	}
 	return p
 }
+
+// mayChange guards a form that changes data: a read-only session gets 403,
+// and a form whose service this server does not run (served false) gets
+// 503. It reports whether the handler may go on.
+func (h *Handler) mayChange(w http.ResponseWriter, r *http.Request, s *session, served bool) bool {
+	switch {
+	case !s.canChange():
+		h.fail(w, r, s, http.StatusForbidden, "error.readonly", "")
+		return false
+	case !served:
+		h.fail(w, r, s, http.StatusServiceUnavailable, "error.disabled", "")
+		return false
+	}
+	return true
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shopmind/shopmind/config"
+	"github.com/shopmind/shopmind/erasure"
 	"github.com/shopmind/shopmind/store"
 )
 
@@ -29,7 +30,7 @@ type session struct {
 	id      string // the cookie's value; the store keeps only its digest
 	csrf    string
 	key     config.APIKey // Key is blank; Scopes are the signed-in key's
-	keyFP   string        // "sha256:" + 12 hex digits of the key, or "open" without keys
+	keyFP   string        // erasure.KeyFingerprint of the key, or "loopback" without keys (as the API)
 	expires time.Time
 }
 
@@ -74,13 +75,6 @@ func randomToken() string {
 func sessionObjectID(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
-}
-
-// keyFingerprint names a key without revealing it (as the API's audit
-// records do).
-func keyFingerprint(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return "sha256:" + hex.EncodeToString(sum[:6])
 }
 
 func (ss *sessions) create(ctx context.Context, k config.APIKey, keyFP string) (*session, error) {
@@ -217,7 +211,7 @@ func (h *Handler) signedIn(next func(http.ResponseWriter, *http.Request, *sessio
 				h.fail(w, r, nil, http.StatusForbidden, "error.csrf", "")
 				return
 			}
-			if s, err = h.sess.create(r.Context(), config.APIKey{Scopes: []config.Scope{config.ScopeAdmin}}, "open"); err != nil {
+			if s, err = h.sess.create(r.Context(), config.APIKey{Scopes: []config.Scope{config.ScopeAdmin}}, "loopback"); err != nil {
 				h.fail(w, r, nil, http.StatusServiceUnavailable, "error.store", err.Error())
 				return
 			}
@@ -285,7 +279,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, http.StatusForbidden, "login.noread")
 		return
 	}
-	s, err := h.sess.create(r.Context(), k, keyFingerprint(k.Key))
+	s, err := h.sess.create(r.Context(), k, erasure.KeyFingerprint(k.Key))
 	if err != nil {
 		h.fail(w, r, nil, http.StatusServiceUnavailable, "error.store", err.Error())
 		return

@@ -23,6 +23,7 @@ import (
 	"github.com/shopmind/shopmind/config"
 	"github.com/shopmind/shopmind/consent"
 	"github.com/shopmind/shopmind/copyserve"
+	"github.com/shopmind/shopmind/erasure"
 	"github.com/shopmind/shopmind/experiment"
 	"github.com/shopmind/shopmind/profile"
 	"github.com/shopmind/shopmind/recserve"
@@ -48,6 +49,8 @@ type Deps struct {
 	Assist          *assist.Service
 	Strategy        *strategy.Service
 	Experiments     *experiment.Service
+	// Erasure deletes users (the customer page's delete button).
+	Erasure *erasure.Service
 	// Config is the server's configuration (settings pages show and
 	// defaults forms start from).
 	Config config.Config
@@ -119,10 +122,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(w, r)
 }
 
+// iconURL is the dashboard's icon: a shopping bag, drawn here.
+const iconURL = template.URL("data:image/svg+xml,%3Csvg%20xmlns%3D%22http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%22%20viewBox%3D%220%200%2032%2032%22%3E%3Crect%20width%3D%2232%22%20height%3D%2232%22%20rx%3D%226%22%20fill%3D%22%231f5fbf%22%2F%3E%3Cpath%20d%3D%22M9%2012h14l-1.5%2011h-11z%22%20fill%3D%22%23fff%22%2F%3E%3Cpath%20d%3D%22M12%2012a4%204%200%200%201%208%200%22%20fill%3D%22none%22%20stroke%3D%22%23fff%22%20stroke-width%3D%222%22%2F%3E%3C%2Fsvg%3E")
+
 func isStatic(p string) bool { return strings.HasPrefix(p, "/ui/static/") }
 
 func parsePages() map[string]*template.Template {
 	funcs := template.FuncMap{
+		// The icon is inline (a data: URL), so no page load fetches it.
+		"icon": func() template.URL { return iconURL },
 		"num": func(v any) string {
 			switch n := v.(type) {
 			case float64:

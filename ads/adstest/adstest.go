@@ -24,6 +24,7 @@ func Run(t *testing.T, newCounters func(t *testing.T) ads.Counters) {
 	t.Run("Creatives", func(t *testing.T) { testCreatives(t, newCounters(t)) })
 	t.Run("Decisions", func(t *testing.T) { testDecisions(t, newCounters(t)) })
 	t.Run("FeedbackLog", func(t *testing.T) { testFeedbackLog(t, newCounters(t)) })
+	t.Run("Hours", func(t *testing.T) { testHours(t, newCounters(t)) })
 }
 
 // testFeedbackLog: entries come back once, oldest first, in pages.

@@ -8,6 +8,7 @@
 //
 //	spend:{C}:D     a campaign's spend on day D, micro-units (expires after 3 days)
 //	spend:{C}:total a campaign's spend over its life
+//	hr:{C}:D        hash of a campaign's spend and events by local hour of day D (expires after 3 days)
 //	freq:D:U        hash of campaign → impressions of user U on day D (expires after 2 days)
 //	cr:K            hash i, c, v: impressions, clicks, conversions of creative key K
 //	dec:ID          a decision record (expires after its time to live)

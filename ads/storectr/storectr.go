@@ -11,6 +11,8 @@
 //
 //	sd:D:C      a campaign's spend on day D, micro-units (lapses after 3 days)
 //	st:C        a campaign's spend over its life
+//	h?:D:C:H    a campaign's spend, impressions, clicks, conversions and capped
+//	            charges (hs, hi, hc, hv, hx) in local hour H of day D (lapse after 3 days)
 //	fq:D:U:C    impressions of campaign C to user U on day D (lapses after 2 days)
 //	cr:i|c|v:K  impressions, clicks, conversions of creative key K
 //	dec:ID      a decision record (lapses after its time to live)

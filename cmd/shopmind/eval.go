@@ -69,6 +69,7 @@ func runEvalRecommend(ctx context.Context, args []string, out, errOut io.Writer)
 	refit := fs.Bool("refit", true, "fit the chosen configuration again on training + validation items before the test (the protocol whose PopRec matches the S3-Rec paper's; --refit=false fits on training items only)")
 	quick := fs.Bool("quick", false, "skip the search: one configuration per algorithm (the defaults)")
 	workers := fs.Int("workers", 2, "goroutines ranking users")
+	recordTo := fs.String("record-to", "", "also record the run, with its protocol, in the store of this data directory (or store URL) for the dashboard's reports page")
 	if err := fs.Parse(args); err != nil {
 		return parseErr(err)
 	}
@@ -96,7 +97,17 @@ func runEvalRecommend(ctx context.Context, args []string, out, errOut io.Writer)
 	if err != nil {
 		return err
 	}
-	return writeEvalReport(out, errOut, start, rep, *jsonPath, *reportPath, "report")
+	if err := writeEvalReport(out, errOut, start, rep, *jsonPath, *reportPath, "report"); err != nil {
+		return err
+	}
+	if *recordTo != "" {
+		run, err := recordEvalRun(ctx, *recordTo, rep, *refit, *quick)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(errOut, "recorded run %s\n", run.ID)
+	}
+	return nil
 }
 
 // ctrModelSpecs and ctrCalibrators are the models and calibrators `eval

@@ -28,6 +28,7 @@ import (
 	"github.com/shopmind/shopmind/copywriting/guard"
 	"github.com/shopmind/shopmind/copywriting/llm"
 	"github.com/shopmind/shopmind/ctr/ftrl"
+	"github.com/shopmind/shopmind/erasure"
 	"github.com/shopmind/shopmind/experiment"
 	"github.com/shopmind/shopmind/ingest"
 	"github.com/shopmind/shopmind/internal/feedwatch"
@@ -421,7 +422,10 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		log.Error("next actions are misconfigured; plans and next actions are off", "err", err)
 		strat = nil
 	}
+	// One erasure service deletes users for the API and the dashboard.
+	erase := erasure.New(erasure.Deps{Store: timed, Profiles: profiles, CopyJobs: copyJobs, Ads: adsSvc, Assist: assistSvc, Logger: log})
 	srv := api.New(api.Deps{
+		Erasure:         erase,
 		Config:          cfg,
 		Store:           timed,
 		Ingest:          ing,
@@ -451,7 +455,7 @@ func serveOn(ctx context.Context, cfg config.Config, log *slog.Logger, st store.
 		root := http.NewServeMux()
 		root.Handle("/ui/", ui.New(ui.Deps{Store: timed, Profiles: profiles, Audience: aud, Recommendations: recs,
 			Consent: cons, Ads: adsSvc, Copy: copySvc, CopyJobs: copyJobs, CopyBandit: copyBandit, Assist: assistSvc,
-			Strategy: strat, Experiments: experiments, Config: cfg, Keys: cfg.APIKeys, Logger: log}))
+			Strategy: strat, Experiments: experiments, Erasure: erase, Config: cfg, Keys: cfg.APIKeys, Logger: log}))
 		root.Handle("/", handler)
 		handler = root
 	}
