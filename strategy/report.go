@@ -284,6 +284,19 @@ type reportCache struct {
 	sets      map[string]cachedSet
 	campaigns []Campaign
 	campAt    time.Time
+
+	// campMu serialises the campaign scans; campAcc and campAfter carry
+	// what earlier scans read, so each scan reads only newer events.
+	campMu    sync.Mutex
+	campAcc   map[string]*campaignAcc
+	campAfter int64
+}
+
+// campaignAcc is a campaign being counted: the users seen so far decide
+// each user's arm once.
+type campaignAcc struct {
+	Campaign
+	seen map[string]bool
 }
 
 // Campaign is a past test logged in the store: an id seen in events'
@@ -306,20 +319,20 @@ func (s *Service) Campaigns(ctx context.Context) ([]Campaign, error) {
 		return out, nil
 	}
 	s.repMu.Unlock()
-	type acc struct {
-		Campaign
-		seen map[string]bool
+	s.campMu.Lock()
+	defer s.campMu.Unlock()
+	if s.campAcc == nil {
+		s.campAcc = map[string]*campaignAcc{}
 	}
-	byID := map[string]*acc{}
-	err := s.scan(ctx, func(e *shop.Event) {
+	last, err := s.scanFrom(ctx, s.campAfter, func(e *shop.Event) {
 		id := e.Context.Experiment
 		if id == "" {
 			return
 		}
-		a := byID[id]
+		a := s.campAcc[id]
 		if a == nil {
-			a = &acc{Campaign: Campaign{ID: id, First: e.Timestamp, Last: e.Timestamp}, seen: map[string]bool{}}
-			byID[id] = a
+			a = &campaignAcc{Campaign: Campaign{ID: id, First: e.Timestamp, Last: e.Timestamp}, seen: map[string]bool{}}
+			s.campAcc[id] = a
 		}
 		if e.Timestamp.Before(a.First) {
 			a.First = e.Timestamp
@@ -337,11 +350,12 @@ func (s *Service) Campaigns(ctx context.Context) ([]Campaign, error) {
 			a.Treated++
 		}
 	})
+	s.campAfter = last // what was read is counted, even if the scan stopped early
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Campaign, 0, len(byID))
-	for _, a := range byID {
+	out := make([]Campaign, 0, len(s.campAcc))
+	for _, a := range s.campAcc {
 		out = append(out, a.Campaign)
 	}
 	slices.SortFunc(out, func(a, b Campaign) int { return cmp.Compare(a.ID, b.ID) })

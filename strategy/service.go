@@ -109,14 +109,20 @@ func (s *Service) Config() Config { return s.cfg }
 
 // scan calls fn for every stored event in feed order.
 func (s *Service) scan(ctx context.Context, fn func(e *shop.Event)) error {
-	var after int64
+	_, err := s.scanFrom(ctx, 0, fn)
+	return err
+}
+
+// scanFrom calls fn for every stored event after seq after, in feed order,
+// and returns the last seq it passed to fn (after if none).
+func (s *Service) scanFrom(ctx context.Context, after int64, fn func(e *shop.Event)) (int64, error) {
 	for {
 		evs, err := s.st.EventsSince(ctx, after, store.MaxLimit)
 		if err != nil {
-			return fmt.Errorf("reading events: %w", err)
+			return after, fmt.Errorf("reading events: %w", err)
 		}
 		if len(evs) == 0 {
-			return nil
+			return after, nil
 		}
 		for i := range evs {
 			fn(&evs[i])
