@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"html/template"
 	"math"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/shopmind/shopmind/audience"
 	"github.com/shopmind/shopmind/experiment"
+	"github.com/shopmind/shopmind/internal/svgplot"
 	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 	"github.com/shopmind/shopmind/strategy"
@@ -334,7 +334,8 @@ func (h *Handler) experimentDetail(w http.ResponseWriter, r *http.Request, s *se
 		rates, los, his = append(rates, a.ConversionRate), append(los, ci.Lo), append(his, ci.Hi)
 	}
 	if !d.Empty {
-		d.Chart = template.HTML(expIntervalChart(p.T("experiments.chart"), p.T("experiments.rate"), names, rates, los, his))
+		pct := func(v float64) string { return strconv.FormatFloat(math.Round(1e4*v)/100, 'f', -1, 64) + "%" }
+		d.Chart = template.HTML(svgplot.Intervals(p.T("experiments.chart"), "", p.T("experiments.rate"), names, rates, los, his, pct))
 	}
 	if res.SRM.Alarm {
 		d.SRMText = fmt.Sprintf(p.T("experiments.srm.alarm"), expPIs(res.SRM.P))
@@ -532,8 +533,10 @@ func (h *Handler) upliftReport(w http.ResponseWriter, r *http.Request, s *sessio
 		for i, c := range rep.Curve {
 			xs[i], model[i], random[i] = 100*c.Share, c.Model, c.Random
 		}
-		d.Chart = template.HTML(expLineChart(title, p.T("experiments.uplift.xaxis"), p.T("experiments.uplift.yaxis"),
-			[]expSeries{{Name: rep.Model, X: xs, Y: model}, {Name: p.T("experiments.uplift.random"), X: xs, Y: random, Dashed: true}}))
+		pctTick := func(x float64) string { return fmt.Sprintf("%.0f%%", x) }
+		d.Chart = template.HTML(svgplot.Line(title, p.T("experiments.uplift.xaxis"), p.T("experiments.uplift.yaxis"),
+			[]svgplot.Series{{Name: rep.Model, X: xs, Y: model}, {Name: p.T("experiments.uplift.random"), X: xs, Y: random, Dashed: true}},
+			pctTick, false, math.NaN(), ""))
 		// The table beside the chart: every tenth of the units.
 		next := 0.0
 		for _, c := range rep.Curve {
@@ -634,128 +637,3 @@ func expPPOrDash(v float64) string {
 }
 
 // Chart geometry shared by the page's two charts (SVG user units).
-const (
-	expW, expH             = 720, 340
-	expL, expR, expT, expB = 70, 20, 40, 70
-)
-
-// expTicks returns about n round ticks covering [lo, hi].
-func expTicks(lo, hi float64, n int) []float64 {
-	if !(hi > lo) {
-		hi = lo + 1
-	}
-	raw := (hi - lo) / float64(n)
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	step := 10 * mag
-	for _, m := range []float64{1, 2, 5} {
-		if m*mag >= raw {
-			step = m * mag
-			break
-		}
-	}
-	var out []float64
-	for k := math.Floor(lo/step + 1e-9); k <= math.Ceil(hi/step-1e-9); k++ {
-		out = append(out, k*step)
-	}
-	return out
-}
-
-func expTick(v float64) string {
-	return strings.TrimRight(strings.TrimRight(strconv.FormatFloat(v, 'f', 3, 64), "0"), ".")
-}
-
-// expFrame starts a chart: title, horizontal grid with y labels, axes and
-// axis titles; it returns the y map of the plot area.
-func expFrame(b *strings.Builder, title, xLabel, yLabel string, yt []float64, yFmt func(float64) string) func(float64) float64 {
-	y0, y1 := yt[0], yt[len(yt)-1]
-	h := float64(expH - expT - expB)
-	py := func(y float64) float64 { return expT + h - (y-y0)/(y1-y0)*h }
-	e := html.EscapeString
-	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="%s" font-family="sans-serif" font-size="12">`, expW, expH, expW, expH, e(title))
-	fmt.Fprintf(b, `<title>%s</title><rect width="100%%" height="100%%" fill="#fff"/>`, e(title))
-	fmt.Fprintf(b, `<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`, expL, e(title))
-	for _, y := range yt {
-		fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, expL, expW-expR, py(y), py(y))
-		fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`, expL-6, py(y), e(yFmt(y)))
-	}
-	base := py(math.Max(y0, math.Min(0, y1)))
-	fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#333"/>`, expL, expW-expR, base, base)
-	fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="#333"/>`, expL, expL, expT, expH-expB)
-	fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, expL+float64(expW-expL-expR)/2, expH-expB+36, e(xLabel))
-	fmt.Fprintf(b, `<text transform="translate(16 %.1f) rotate(-90)" text-anchor="middle">%s</text>`, expT+h/2, e(yLabel))
-	return py
-}
-
-// expIntervalChart draws each arm's rate as a bar with its interval as an
-// error bar; every label is escaped.
-func expIntervalChart(title, yLabel string, names []string, vals, lo, hi []float64) string {
-	top := 0.0
-	for _, v := range hi {
-		top = math.Max(top, v)
-	}
-	yt := expTicks(0, math.Max(top, 0.01), 5)
-	var b strings.Builder
-	py := expFrame(&b, title, "", yLabel, yt, func(v float64) string { return expTick(100*v) + "%" })
-	slot := float64(expW-expL-expR) / float64(max(1, len(names)))
-	for i, n := range names {
-		cx := expL + slot*(float64(i)+0.5)
-		bw := math.Min(80, slot*0.5)
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#0072B2" fill-opacity="0.75"><title>%s: %.1f%% [%.1f%%, %.1f%%]</title></rect>`,
-			cx-bw/2, py(vals[i]), bw, py(0)-py(vals[i]), html.EscapeString(n), 100*vals[i], 100*lo[i], 100*hi[i])
-		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="2"/>`, cx, cx, py(lo[i]), py(hi[i]))
-		for _, y := range []float64{lo[i], hi[i]} {
-			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="2"/>`, cx-10, cx+10, py(y), py(y))
-		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, cx, expH-expB+16, html.EscapeString(n))
-	}
-	b.WriteString(`</svg>`)
-	return b.String()
-}
-
-// expSeries is one line of expLineChart.
-type expSeries struct {
-	Name   string
-	X, Y   []float64
-	Dashed bool
-}
-
-var expColours = []string{"#0072B2", "#555555", "#D55E00"}
-
-// expLineChart draws series over x in [0, 100] (a share in percent), with a
-// y range that may go below zero (a Qini curve does when the ranking is
-// worse than random at first).
-func expLineChart(title, xLabel, yLabel string, ss []expSeries) string {
-	ylo, yhi := 0.0, 0.0
-	for _, s := range ss {
-		for _, y := range s.Y {
-			ylo, yhi = math.Min(ylo, y), math.Max(yhi, y)
-		}
-	}
-	yt := expTicks(ylo, yhi, 6)
-	var b strings.Builder
-	py := expFrame(&b, title, xLabel, yLabel, yt, expTick)
-	w := float64(expW - expL - expR)
-	px := func(x float64) float64 { return expL + x/100*w }
-	for x := 0.0; x <= 100; x += 10 {
-		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#999"/>`, px(x), px(x), expH-expB, expH-expB+4)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%.0f%%</text>`, px(x), expH-expB+16, x)
-	}
-	lx := float64(expL)
-	for i, s := range ss {
-		c := expColours[i%len(expColours)]
-		dash := ""
-		if s.Dashed {
-			dash = ` stroke-dasharray="6 4"`
-		}
-		pts := make([]string, len(s.X))
-		for j := range s.X {
-			pts[j] = fmt.Sprintf("%.1f,%.1f", px(s.X[j]), py(s.Y[j]))
-		}
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2"%s points="%s"/>`, c, dash, strings.Join(pts, " "))
-		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="%s" stroke-width="2"%s/>`, lx, lx+22, expH-12, expH-12, c, dash)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d">%s</text>`, lx+28, expH-8, html.EscapeString(s.Name))
-		lx += 60 + 8*float64(len([]rune(s.Name)))
-	}
-	b.WriteString(`</svg>`)
-	return b.String()
-}

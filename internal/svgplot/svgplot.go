@@ -60,7 +60,7 @@ func fmtTick(v float64) string {
 
 // frame draws the title, axes, grid lines, tick labels and legend, and
 // returns the coordinate maps of the plot area.
-func frame(b *strings.Builder, title, xLabel, yLabel string, xt, yt []float64, xTick func(float64) string, names []string, dashed []bool, bars bool) (px, py func(float64) float64) {
+func frame(b *strings.Builder, title, xLabel, yLabel string, xt, yt []float64, xTick, yTick func(float64) string, names []string, dashed []bool, bars bool) (px, py func(float64) float64) {
 	x0, x1 := xt[0], xt[len(xt)-1]
 	y0, y1 := yt[0], yt[len(yt)-1]
 	w := float64(chartW - padL - padR)
@@ -73,7 +73,7 @@ func frame(b *strings.Builder, title, xLabel, yLabel string, xt, yt []float64, x
 	fmt.Fprintf(b, `<text x="%d" y="20" font-size="14" font-weight="bold">%s</text>`, padL, html.EscapeString(title))
 	for _, y := range yt {
 		fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#ddd"/>`, padL, chartW-padR, py(y), py(y))
-		fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`, padL-6, py(y), fmtTick(y))
+		fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`, padL-6, py(y), html.EscapeString(yTick(y)))
 	}
 	if !bars {
 		for _, x := range xt {
@@ -111,12 +111,14 @@ func Line(title, xLabel, yLabel string, ss []Series, xTick func(float64) string,
 	if xTick == nil {
 		xTick = fmtTick
 	}
-	xlo, xhi, yhi := math.Inf(1), math.Inf(-1), 0.0
+	// The y axis starts at zero, or lower when a value is negative (a
+	// Qini curve dips below zero when a ranking starts worse than random).
+	xlo, xhi, ylo, yhi := math.Inf(1), math.Inf(-1), 0.0, 0.0
 	for _, s := range ss {
 		for i := range s.X {
 			xlo, xhi = math.Min(xlo, s.X[i]), math.Max(xhi, s.X[i])
 			if !math.IsNaN(s.Y[i]) {
-				yhi = math.Max(yhi, s.Y[i])
+				ylo, yhi = math.Min(ylo, s.Y[i]), math.Max(yhi, s.Y[i])
 			}
 		}
 	}
@@ -124,14 +126,14 @@ func Line(title, xLabel, yLabel string, ss []Series, xTick func(float64) string,
 		xlo, xhi = 0, 1
 	}
 	xt := niceTicks(xlo, xhi, 8)
-	yt := niceTicks(0, yhi, 6)
+	yt := niceTicks(ylo, yhi, 6)
 	names := make([]string, len(ss))
 	dashed := make([]bool, len(ss))
 	for i, s := range ss {
 		names[i], dashed[i] = s.Name, s.Dashed
 	}
 	var b strings.Builder
-	px, py := frame(&b, title, xLabel, yLabel, xt, yt, xTick, names, dashed, false)
+	px, py := frame(&b, title, xLabel, yLabel, xt, yt, xTick, fmtTick, names, dashed, false)
 	if !math.IsNaN(vline) {
 		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%d" y2="%d" stroke="#888" stroke-dasharray="2 3"/>`, px(vline), px(vline), padT, chartH-padB)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" fill="#555">%s</text>`, px(vline)+4, padT+12, html.EscapeString(vlineLabel))
@@ -177,7 +179,7 @@ func Bars(title, xLabel, yLabel string, categories []string, ss []Series) string
 		names[i] = s.Name
 	}
 	var b strings.Builder
-	px, py := frame(&b, title, xLabel, yLabel, xt, yt, nil, names, make([]bool, len(ss)), true)
+	px, py := frame(&b, title, xLabel, yLabel, xt, yt, nil, fmtTick, names, make([]bool, len(ss)), true)
 	slot := px(1) - px(0)
 	barW := slot * 0.8 / float64(len(ss))
 	for ci, cat := range categories {
@@ -188,6 +190,38 @@ func Bars(title, xLabel, yLabel string, categories []string, ss []Series) string
 				x, y, barW, py(0)-y, palette[si%len(palette)], html.EscapeString(s.Name), html.EscapeString(cat), s.Y[ci])
 		}
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, px(float64(ci))+slot/2, chartH-padB+16, html.EscapeString(cat))
+	}
+	b.WriteString(`</svg>`)
+	return b.String()
+}
+
+// Intervals draws one bar per category with its interval [lo, hi] as an
+// error bar (an experiment's arms with their confidence intervals). yTick
+// labels the y ticks (nil: the numbers).
+func Intervals(title, xLabel, yLabel string, categories []string, vals, lo, hi []float64, yTick func(float64) string) string {
+	if yTick == nil {
+		yTick = fmtTick
+	}
+	top := 0.0
+	for i := range categories {
+		top = math.Max(top, math.Max(vals[i], hi[i]))
+	}
+	yt := niceTicks(0, top, 5)
+	xt := []float64{0, float64(max(1, len(categories)))}
+	var b strings.Builder
+	px, py := frame(&b, title, xLabel, yLabel, xt, yt, nil, yTick, nil, nil, true)
+	slot := px(1) - px(0)
+	bw := math.Min(80, slot*0.5)
+	for i, n := range categories {
+		cx := px(float64(i)) + slot/2
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.75"><title>%s: %s [%s, %s]</title></rect>`,
+			cx-bw/2, py(vals[i]), bw, py(0)-py(vals[i]), palette[1], html.EscapeString(n),
+			html.EscapeString(yTick(vals[i])), html.EscapeString(yTick(lo[i])), html.EscapeString(yTick(hi[i])))
+		fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="2"/>`, cx, cx, py(lo[i]), py(hi[i]))
+		for _, y := range []float64{lo[i], hi[i]} {
+			fmt.Fprintf(&b, `<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="#000" stroke-width="2"/>`, cx-10, cx+10, py(y), py(y))
+		}
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, cx, chartH-padB+16, html.EscapeString(n))
 	}
 	b.WriteString(`</svg>`)
 	return b.String()

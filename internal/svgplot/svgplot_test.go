@@ -52,3 +52,21 @@ func TestChartsEscapeLabelsAndDrawEverySeries(t *testing.T) {
 		t.Errorf("%d rects, want 6", n)
 	}
 }
+
+func TestLineGoesBelowZeroAndIntervalsDrawWhiskers(t *testing.T) {
+	svg := Line("q", "x", "y", []Series{{Name: "m", X: []float64{0, 50, 100}, Y: []float64{0, -7, 40}}}, nil, false, math.NaN(), "")
+	if !strings.Contains(svg, ">-10</text>") {
+		t.Errorf("a negative value gets no tick below zero: %s", svg)
+	}
+	iv := Intervals("arms", "", "rate", []string{"A", "<B>"}, []float64{0.1, 0.2}, []float64{0.05, 0.15}, []float64{0.15, 0.25},
+		func(v float64) string { return fmtTick(100*v) + "%" })
+	if strings.Contains(iv, "<B>") || !strings.Contains(iv, "&lt;B&gt;") {
+		t.Errorf("category not escaped")
+	}
+	if n := strings.Count(iv, `stroke-width="2"/>`); n != 6 { // a whisker and two caps per arm
+		t.Errorf("%d whisker lines, want 6", n)
+	}
+	if !strings.Contains(iv, ">20%</text>") || !strings.Contains(iv, "<title>&lt;B&gt;: 20% [15%, 25%]</title>") {
+		t.Errorf("ticks or titles not labelled as percentages: %s", iv)
+	}
+}
