@@ -123,6 +123,11 @@ type Campaign struct {
 type InvalidError struct {
 	Field string
 	Msg   string
+	// Format and Args are what Msg was written from, so a caller can say
+	// it in another language (the dashboard does); empty for errors written
+	// without a format.
+	Format string
+	Args   []any
 }
 
 func (e *InvalidError) Error() string { return e.Field + ": " + e.Msg }
@@ -160,7 +165,7 @@ func (c *Campaign) Normalize() {
 func (c *Campaign) Validate(now time.Time, segmentExists func(id string) bool) error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &InvalidError{Field: field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &InvalidError{Field: field, Msg: fmt.Sprintf(format, args...), Format: format, Args: args})
 	}
 	if c.ID != "" {
 		if msg := checkID(c.ID); msg != "" {
@@ -224,8 +229,11 @@ func (c *Campaign) Validate(now time.Time, segmentExists func(id string) bool) e
 		bad("daily_budget", "%g is above the total budget %g", c.DailyBudget, c.TotalBudget)
 	}
 	if bidOK && dailyOK && (c.BidType == CPC || c.BidType == CPA) && c.Bid > c.DailyBudget {
-		what := map[BidType]string{CPC: "click", CPA: "conversion"}[c.BidType]
-		bad("bid", "%g per %s is above the daily budget %g, so not one %s could be paid for", c.Bid, what, c.DailyBudget, what)
+		if c.BidType == CPC {
+			bad("bid", "%g per click is above the daily budget %g, so not one click could be paid for", c.Bid, c.DailyBudget)
+		} else {
+			bad("bid", "%g per conversion is above the daily budget %g, so not one conversion could be paid for", c.Bid, c.DailyBudget)
+		}
 	}
 	if c.FrequencyCap < 0 {
 		bad("frequency_cap", "is %d; give a positive cap or 0 for none", c.FrequencyCap)

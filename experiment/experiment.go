@@ -83,6 +83,11 @@ type Experiment struct {
 type InvalidError struct {
 	Field string
 	Msg   string
+	// Format and Args are what Msg was written from, so a caller can say
+	// it in another language (the dashboard does); empty for errors written
+	// without a format.
+	Format string
+	Args   []any
 }
 
 func (e *InvalidError) Error() string { return e.Field + ": " + e.Msg }
@@ -163,7 +168,7 @@ func (e *Experiment) Shares() []float64 {
 func (e *Experiment) Validate() error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &InvalidError{Field: field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &InvalidError{Field: field, Msg: fmt.Sprintf(format, args...), Format: format, Args: args})
 	}
 	if msg := checkID(e.ID); msg != "" {
 		bad("id", "%s", msg)
@@ -274,7 +279,7 @@ func checkID(id string) string {
 func CheckChange(old, next *Experiment, now time.Time) error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &InvalidError{Field: field, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, &InvalidError{Field: field, Msg: fmt.Sprintf(format, args...), Format: format, Args: args})
 	}
 	if next.Salt != old.Salt {
 		bad("salt", "cannot change: it decides every user's arm; omit it or send the stored one")

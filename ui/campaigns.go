@@ -528,7 +528,7 @@ func invalidFields(p *page, err error, into map[string]string) bool {
 		var inv *ads.InvalidError
 		if errors.As(err, &inv) && err == error(inv) {
 			f, prefix := fieldOf(p, inv.Field)
-			msg := prefix + inv.Msg
+			msg := prefix + p.invalidText(inv.Format, inv.Args, inv.Msg)
 			if old := into[f]; old != "" {
 				msg = old + "; " + msg
 			}

@@ -219,7 +219,7 @@ func (h *Handler) createExperiment(w http.ResponseWriter, r *http.Request, s *se
 				if errors.As(one, &inv) {
 					field := expFormField(inv.Field)
 					if _, dup := p.Errors[field]; !dup {
-						p.Errors[field] = inv.Msg
+						p.Errors[field] = p.invalidText(inv.Format, inv.Args, inv.Msg)
 					}
 				}
 			}
