@@ -28,6 +28,96 @@ func (h *Handler) experimentRoutes() {
 	h.mux.HandleFunc("GET /ui/experiments/uplift", h.signedIn(h.upliftReport))
 	h.mux.HandleFunc("GET /ui/experiments/{id}", h.signedIn(h.experimentDetail))
 	h.mux.HandleFunc("POST /ui/experiments/{id}/stop", h.signedIn(h.stopExperiment))
+	h.mux.HandleFunc("POST /ui/experiments/{id}/resume", h.signedIn(h.resumeExperiment))
+	h.mux.HandleFunc("POST /ui/experiments/{id}/edit", h.signedIn(h.editExperiment))
+}
+
+// resumeExperiment runs a stopped experiment again: status running and no
+// end, so the results count exposures and conversions from the start on
+// (those logged while it was stopped included: the shop decides whom it
+// exposes).
+func (h *Handler) resumeExperiment(w http.ResponseWriter, r *http.Request, s *session) {
+	if !h.mayChange(w, r, s, h.d.Experiments != nil) {
+		return
+	}
+	id := r.PathValue("id")
+	e, ok := h.experimentToChange(w, r, s, id)
+	if !ok {
+		return
+	}
+	if e.Status != experiment.Stopped {
+		http.Redirect(w, r, "/ui/experiments/"+url.PathEscape(id), http.StatusSeeOther)
+		return
+	}
+	e.Status, e.End = experiment.Running, time.Time{}
+	if _, err := h.d.Experiments.Update(r.Context(), id, e); err != nil {
+		h.fail(w, r, s, http.StatusServiceUnavailable, "error.store", err.Error())
+		return
+	}
+	http.Redirect(w, r, "/ui/experiments/"+url.PathEscape(id)+"?resumed=1", http.StatusSeeOther)
+}
+
+// editExperiment changes what may change once an experiment has started:
+// its name, description and end (package experiment refuses the rest).
+func (h *Handler) editExperiment(w http.ResponseWriter, r *http.Request, s *session) {
+	if !h.mayChange(w, r, s, h.d.Experiments != nil) {
+		return
+	}
+	id := r.PathValue("id")
+	e, ok := h.experimentToChange(w, r, s, id)
+	if !ok {
+		return
+	}
+	f := r.PostForm
+	p := h.newPage(w, r, s, "experiments.detail")
+	p.Errors = map[string]string{}
+	p.Form = map[string]string{"name": f.Get("name"), "description": f.Get("description"), "end": f.Get("end")}
+	e.Name, e.Description = strings.TrimSpace(f.Get("name")), strings.TrimSpace(f.Get("description"))
+	e.End = time.Time{}
+	if v := strings.TrimSpace(f.Get("end")); v != "" {
+		t, err := expParseTime(v)
+		if err != nil {
+			p.Errors["end"] = p.T("experiments.err.time")
+		}
+		e.End = t
+	}
+	if len(p.Errors) == 0 {
+		_, err := h.d.Experiments.Update(r.Context(), id, e)
+		if err == nil {
+			http.Redirect(w, r, "/ui/experiments/"+url.PathEscape(id)+"?edited=1", http.StatusSeeOther)
+			return
+		}
+		var inv *experiment.InvalidError
+		if !errors.As(err, &inv) {
+			h.fail(w, r, s, http.StatusServiceUnavailable, "error.store", err.Error())
+			return
+		}
+		for _, one := range expUnjoin(err) {
+			if errors.As(one, &inv) {
+				field := inv.Field
+				if field != "name" && field != "description" && field != "end" {
+					field = "edit"
+				}
+				p.Errors[field] = p.invalidText(inv.Format, inv.Args, inv.Msg)
+			}
+		}
+	}
+	h.showExperiment(w, r, s, p, id, http.StatusBadRequest)
+}
+
+// experimentToChange reads the experiment a form changes, answering 404 or
+// 503 itself when it cannot.
+func (h *Handler) experimentToChange(w http.ResponseWriter, r *http.Request, s *session, id string) (experiment.Experiment, bool) {
+	e, err := h.d.Experiments.Get(r.Context(), id)
+	switch {
+	case errors.Is(err, experiment.ErrNotFound):
+		h.fail(w, r, s, http.StatusNotFound, "experiments.notfound", id)
+		return e, false
+	case err != nil:
+		h.fail(w, r, s, http.StatusServiceUnavailable, "error.store", err.Error())
+		return e, false
+	}
+	return e, true
 }
 
 // stopExperiment marks an experiment stopped and ends it now, so that its
@@ -38,13 +128,8 @@ func (h *Handler) stopExperiment(w http.ResponseWriter, r *http.Request, s *sess
 		return
 	}
 	id := r.PathValue("id")
-	e, err := h.d.Experiments.Get(r.Context(), id)
-	if errors.Is(err, experiment.ErrNotFound) {
-		h.fail(w, r, s, http.StatusNotFound, "experiments.notfound", id)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, s, http.StatusServiceUnavailable, "error.store", err.Error())
+	e, ok := h.experimentToChange(w, r, s, id)
+	if !ok {
 		return
 	}
 	if e.Status == experiment.Stopped {
@@ -302,7 +387,11 @@ func (h *Handler) experimentDetail(w http.ResponseWriter, r *http.Request, s *se
 		h.render(w, http.StatusOK, "experiments_detail", p)
 		return
 	}
-	id := r.PathValue("id")
+	h.showExperiment(w, r, s, p, r.PathValue("id"), http.StatusOK)
+}
+
+// showExperiment renders experiment id's results page under p with status.
+func (h *Handler) showExperiment(w http.ResponseWriter, r *http.Request, s *session, p *page, id string, status int) {
 	res, err := h.d.Experiments.Results(r.Context(), id)
 	if errors.Is(err, experiment.ErrNotFound) {
 		h.fail(w, r, s, http.StatusNotFound, "experiments.notfound", id)
@@ -319,6 +408,16 @@ func (h *Handler) experimentDetail(w http.ResponseWriter, r *http.Request, s *se
 		p.Notice = fmt.Sprintf(p.T("experiments.created"), e.ID)
 	case r.URL.Query().Get("stopped") != "":
 		p.Notice = fmt.Sprintf(p.T("experiments.stopped"), e.ID, e.End.Format("2006-01-02 15:04 UTC"))
+	case r.URL.Query().Get("resumed") != "":
+		p.Notice = fmt.Sprintf(p.T("experiments.resumed"), e.ID)
+	case r.URL.Query().Get("edited") != "":
+		p.Notice = fmt.Sprintf(p.T("experiments.edited"), e.ID)
+	}
+	if p.Form == nil {
+		p.Form = map[string]string{"name": e.Name, "description": e.Description}
+		if !e.End.IsZero() {
+			p.Form["end"] = e.End.UTC().Format("2006-01-02T15:04")
+		}
 	}
 	d := &experimentDetail{Exp: e, Status: p.T("experiments.status." + string(e.Status)), ArmList: strings.Join(e.Arms(), ", "),
 		Empty: res.Units == 0, Units: res.Units, SRM: res.SRM, CUPED: res.CUPED, Mismatches: res.Mismatches, ComputedAt: res.ComputedAt}
@@ -364,7 +463,7 @@ func (h *Handler) experimentDetail(w http.ResponseWriter, r *http.Request, s *se
 		cv.RevVerdict = sayVerdict(p, c.Arm, c.Control, p.T("experiments.metric.revenue"), c.Revenue, res.SRM)
 		d.Comparison = append(d.Comparison, cv)
 	}
-	h.render(w, http.StatusOK, "experiments_detail", p)
+	h.render(w, status, "experiments_detail", p)
 }
 
 // sayVerdict puts the sequential test's answer for one metric in plain

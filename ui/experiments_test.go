@@ -192,6 +192,48 @@ func TestExperimentCreateForm(t *testing.T) {
 	if !strings.Contains(body, "Stopped experiment hero") || strings.Contains(body, `id="stop-form"`) || !strings.Contains(body, ">stopped<") {
 		t.Error("the stopped experiment's page: no notice, or still a stop button")
 	}
+	// Resuming: admin only; running again with no end.
+	if code, _, _ := ro.post("/ui/experiments/hero/resume", url.Values{"csrf": {csrfOf(t, body)}}); code != http.StatusForbidden {
+		t.Errorf("read-only resume: %d, want 403", code)
+	}
+	if !strings.Contains(body, `id="resume-form"`) {
+		t.Error("no resume button for a stopped experiment")
+	}
+	code, _, resp = admin.post("/ui/experiments/hero/resume", url.Values{"csrf": {tok}})
+	if code != http.StatusSeeOther || resp.Header.Get("Location") != "/ui/experiments/hero?resumed=1" {
+		t.Fatalf("resume: %d to %q", code, resp.Header.Get("Location"))
+	}
+	if e, _ := d.Experiments.Get(t.Context(), "hero"); e.Status != experiment.Running || !e.End.IsZero() {
+		t.Errorf("after resume: %+v", e)
+	}
+
+	// Editing: name, description and end change; a bad end is named at
+	// its field, in Chinese on a Chinese page, and changes nothing.
+	code, body, _ = admin.post("/ui/experiments/hero/edit?lang=zh-CN", url.Values{"csrf": {tok}, "name": {"Hero v2"}, "description": {"d"}, "end": {"soon"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, `id="edit-end-error"`) || !strings.Contains(body, "请按 YYYY-MM-DDTHH:MM") || !strings.Contains(body, `value="Hero v2"`) {
+		t.Errorf("edit with a bad end: %d", code)
+	}
+	e, _ = d.Experiments.Get(t.Context(), "hero")
+	code, body, _ = admin.post("/ui/experiments/hero/edit?lang=zh-CN", url.Values{"csrf": {tok}, "name": {"Hero v2"}, "end": {e.Start.Add(-time.Hour).Format("2006-01-02T15:04")}})
+	if code != http.StatusBadRequest || !strings.Contains(body, "不晚于开始时间") {
+		t.Errorf("edit with an end before the start: %d (want the experiment package's check, in Chinese)", code)
+	}
+	if e2, _ := d.Experiments.Get(t.Context(), "hero"); e2.Name != e.Name || !e2.End.IsZero() {
+		t.Errorf("refused edits changed the experiment: %+v", e2)
+	}
+	end := time.Now().UTC().Add(72 * time.Hour).Truncate(time.Minute)
+	code, _, resp = admin.post("/ui/experiments/hero/edit", url.Values{"csrf": {tok}, "name": {"Hero v2"}, "description": {"second go"}, "end": {end.Format("2006-01-02T15:04")}})
+	if code != http.StatusSeeOther || resp.Header.Get("Location") != "/ui/experiments/hero?edited=1" {
+		t.Fatalf("edit: %d to %q", code, resp.Header.Get("Location"))
+	}
+	if e, _ := d.Experiments.Get(t.Context(), "hero"); e.Name != "Hero v2" || e.Description != "second go" || !e.End.Equal(end) {
+		t.Errorf("after edit: %+v", e)
+	}
+	if code, _, _ := ro.post("/ui/experiments/hero/edit", url.Values{"csrf": {tok}, "name": {"x"}}); code != http.StatusForbidden {
+		t.Errorf("read-only edit: %d, want 403", code)
+	}
+	admin.get("/ui/experiments?lang=en") // the language choice is remembered: back to English
+
 	// One that has not started cannot be stopped.
 	if _, err := d.Experiments.Create(t.Context(), experiment.Experiment{ID: "later", Start: time.Now().Add(48 * time.Hour),
 		Variants: []experiment.Variant{{Name: "control", Weight: 1}, {Name: "b", Weight: 1}}}); err != nil {
