@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -69,7 +68,7 @@ func TestDashboardInChromium(t *testing.T) {
 	adminKey, readKey := "ui-admin-"+rand.Text(), "ui-read-"+rand.Text()
 	t.Setenv("SHOPMIND_API_KEYS", adminKey+":admin;"+readKey+":read")
 	addr := testenv.FreeAddr(t)
-	var serverLog syncBuffer
+	var serverLog testenv.SyncBuffer
 	serveDashboard(t, bin, addr, data, &serverLog)
 
 	shots := os.Getenv("SHOPMIND_SCREENSHOTS")
@@ -127,7 +126,7 @@ func TestDashboardInChromium(t *testing.T) {
 // waits until it is ready. Unlike startServe it allows a minute and a half:
 // profiles are built from the whole event log before /readyz says yes, which
 // takes long on a busy CI machine.
-func serveDashboard(t *testing.T, bin, addr, data string, log *syncBuffer) {
+func serveDashboard(t *testing.T, bin, addr, data string, log *testenv.SyncBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data, "--log-level", "warn")
 	cmd.Stdout, cmd.Stderr = log, log
@@ -148,23 +147,4 @@ func serveDashboard(t *testing.T, bin, addr, data string, log *syncBuffer) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatalf("shopmind serve on %s was not ready within %s; its log:\n%s", addr, wait, log.String())
-}
-
-// syncBuffer is a bytes.Buffer safe for the server process's two output
-// streams and the test reading it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
