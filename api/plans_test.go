@@ -1,11 +1,11 @@
 package api
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/shopmind/shopmind/shop"
+	"github.com/shopmind/shopmind/store/storetest"
 	"github.com/shopmind/shopmind/strategy"
 	"github.com/shopmind/shopmind/synth"
 )
@@ -14,7 +14,6 @@ import (
 // now, into the harness's store.
 func storeCampaignShop(t *testing.T, h *harness, users int) *synth.Shop {
 	t.Helper()
-	ctx := context.Background()
 	days := 42
 	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -days)
 	sh, err := synth.Generate(synth.Config{Seed: 3, Users: users, Items: 150, Days: days, Start: start})
@@ -24,17 +23,7 @@ func storeCampaignShop(t *testing.T, h *harness, users int) *synth.Shop {
 	if err := synth.AddCampaign(sh, synth.CampaignConfig{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.PutItems(ctx, sh.Items); err != nil {
-		t.Fatal(err)
-	}
-	if err := h.store.PutUsers(ctx, sh.Users); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < len(sh.Events); i += 5000 {
-		if _, err := h.store.AppendEvents(ctx, sh.Events[i:min(i+5000, len(sh.Events))]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.Fill(t, h.store, sh.Items, sh.Users, sh.Events)
 	return sh
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 	_ "github.com/shopmind/shopmind/store/sqlite"
+	"github.com/shopmind/shopmind/store/storetest"
 	"github.com/shopmind/shopmind/synth"
 )
 
@@ -36,17 +37,7 @@ func newFixture(t *testing.T, users int) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.PutItems(ctx, sh.Items); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutUsers(ctx, sh.Users); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < len(sh.Events); i += 5000 {
-		if _, err := st.AppendEvents(ctx, sh.Events[i:min(i+5000, len(sh.Events))]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.Fill(t, st, sh.Items, sh.Users, sh.Events)
 	quiet := slog.New(slog.DiscardHandler)
 	profiles := profile.NewService(st, profile.ServiceConfig{Catalog: catalog.New(st)}, quiet)
 	rctx, cancel := context.WithCancel(ctx)

@@ -18,6 +18,7 @@ import (
 	"github.com/shopmind/shopmind/shop"
 	"github.com/shopmind/shopmind/store"
 	"github.com/shopmind/shopmind/store/sqlite"
+	"github.com/shopmind/shopmind/store/storetest"
 	"github.com/shopmind/shopmind/strategy"
 	"github.com/shopmind/shopmind/synth"
 )
@@ -352,17 +353,7 @@ func upliftDeps(t *testing.T) Deps {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.PutItems(ctx, sh.Items); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutUsers(ctx, sh.Users); err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i < len(sh.Events); i += 5000 {
-		if _, err := st.AppendEvents(ctx, sh.Events[i:min(i+5000, len(sh.Events))]); err != nil {
-			t.Fatal(err)
-		}
-	}
+	storetest.Fill(t, st, sh.Items, sh.Users, sh.Events)
 	quiet := slog.New(slog.DiscardHandler)
 	prof := profile.NewService(st, profile.ServiceConfig{Catalog: catalog.New(st)}, quiet)
 	if err := prof.Sync(ctx); err != nil {
